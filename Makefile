@@ -1,0 +1,102 @@
+# INDI Lab — the course's commands. Thin wrappers: each target says what it runs.
+#   make start   set up (venv, packages, kernel, data check), then JupyterLab on the course
+#   make test    the same set-up plus test packages, then the whole pytest suite (CI runs this)
+#   make book    the HTML book in _build/html (warnings are errors)
+#   make bench   performance table, written to _build/bench.json
+#   make hub     a class JupyterHub on 127.0.0.1 (see hub/README.md)
+# Teacher's path (nbgrader, configured in nbgrader_config.py): release, collect, autograde, feedback, export.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+# Every recipe sees the venv's tools first (jupyter, nbgrader, pytest…).
+export PATH := $(BIN):$(PATH)
+# Jupyter as root (CI, containers) needs --allow-root; a normal user must not get it.
+ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+LAB ?=
+
+.PHONY: help setup setup-test start test book bench hub lint lock system-deps data-check \
+        release collect autograde feedback export clean
+
+help:
+	@sed -n '2,8p' Makefile | sed 's/^# //'
+
+# ---------------------------------------------------------------- set-up (idempotent: stamps)
+$(VENV)/.runtime: requirements.txt constraints.txt pyproject.toml hub/lab-overrides.json
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	# The kernel notebooks ask for ("python3") must be this venv's Python, whatever else is installed.
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (INDI Lab)" >/dev/null
+	# JupyterLab defaults for the course: no news prompt, Markdown opens rendered.
+	install -D -m 644 hub/lab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	@touch $@
+
+$(VENV)/.test: $(VENV)/.runtime requirements-test.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -r requirements-test.txt
+	@touch $@
+
+setup: $(VENV)/.runtime
+
+setup-test: $(VENV)/.test
+
+data-check: setup
+	@$(BIN)/indi-data check || echo "WARNING: some data is not available yet (see above); labs that need it will say so."
+
+# ---------------------------------------------------------------- the two commands
+start: setup data-check
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir="$(CURDIR)" \
+	  --ServerApp.default_url=/lab/tree/START_HERE.md $(ALLOW_ROOT)
+
+test: setup-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# ---------------------------------------------------------------- book, benchmark, hub
+book: setup
+	$(BIN)/jupyter-book build . --warningiserror --keep-going --quiet
+	@test -s _build/html/index.html || { echo "book build produced no index.html"; exit 1; }
+
+bench: setup-test
+	$(BIN)/python -m indi.bench
+
+hub: setup
+	$(BIN)/python -m indi.hub_launch
+
+lint: setup-test
+	$(BIN)/ruff check .
+
+# Rewrite the full lock from a fresh venv (maintainers only; commit the result).
+lock:
+	rm -rf /tmp/indi-lock && $(PYTHON) -m venv /tmp/indi-lock
+	/tmp/indi-lock/bin/pip install --quiet -r requirements.txt -r requirements-test.txt
+	/tmp/indi-lock/bin/pip freeze --exclude-editable > constraints.txt
+
+# Debian packages for the browser and database tests (CI, a fresh machine; needs root).
+system-deps:
+	bash .ci/system-deps.sh
+
+# ---------------------------------------------------------------- teacher's path (nbgrader)
+release: setup
+	@test -n "$(LAB)" || { echo "usage: make release LAB=vision_inspection"; exit 2; }
+	$(BIN)/nbgrader generate_assignment $(LAB) --force
+
+collect: setup
+	@test -n "$(LAB)" || { echo "usage: make collect LAB=vision_inspection"; exit 2; }
+	$(BIN)/nbgrader collect $(LAB)
+
+autograde: setup
+	@test -n "$(LAB)" || { echo "usage: make autograde LAB=vision_inspection"; exit 2; }
+	$(BIN)/nbgrader autograde $(LAB)
+
+feedback: setup
+	@test -n "$(LAB)" || { echo "usage: make feedback LAB=vision_inspection"; exit 2; }
+	$(BIN)/nbgrader generate_feedback $(LAB) --force
+
+export: setup
+	$(BIN)/nbgrader export --to grading/grades.csv
+	@echo "grades written to grading/grades.csv"
+
+clean:
+	rm -rf _build

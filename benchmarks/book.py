@@ -1,0 +1,25 @@
+"""Book build time: a full build from scratch (execution cache cleared) and a cached rebuild."""
+
+import shutil
+import subprocess
+import time
+
+from indi.paths import REPO_ROOT
+
+CMD = ["jupyter-book", "build", str(REPO_ROOT), "--warningiserror", "--keep-going", "--quiet"]
+
+
+def _build() -> float:
+    t0 = time.perf_counter()
+    subprocess.run(CMD, check=True, cwd=REPO_ROOT, capture_output=True)
+    return time.perf_counter() - t0
+
+
+def run() -> dict[str, float]:
+    shutil.rmtree(REPO_ROOT / "_build" / "html", ignore_errors=True)
+    shutil.rmtree(REPO_ROOT / "_build" / ".jupyter_cache", ignore_errors=True)
+    shutil.rmtree(REPO_ROOT / "_build" / ".doctrees", ignore_errors=True)
+    full = _build()
+    rebuild = _build()
+    pages = len(list((REPO_ROOT / "_build" / "html").rglob("*.html")))
+    return {"book.build_s": round(full, 1), "book.rebuild_s": round(rebuild, 1), "book.html_pages": pages}

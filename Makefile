@@ -48,7 +48,7 @@ data-check: setup
 # ---------------------------------------------------------------- the two commands
 start: setup data-check
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir="$(CURDIR)" \
-	  --ServerApp.default_url=/lab/tree/START_HERE.md $(ALLOW_ROOT)
+	  --LabApp.default_url=/lab/tree/START_HERE.md $(ALLOW_ROOT)
 
 test: setup-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,7 +1,9 @@
 """The one door to the course data: registry lookup, checksum verification, download and loaders.
 
-Every data file the course uses has one row in ``datasets/registry.tsv``: its path (the same path as in
-a pre-staged folder such as ``../shared/datasets``), size, sha256 and upstream URL pinned to a commit.
+Every data file the course uses has one line in ``datasets/registry/<dataset>.txt`` (pooch's registry
+format): its path inside the dataset folder (the same as in a pre-staged folder such as
+``../shared/datasets``) and its sha256; ``datasets/datasets.yml`` gives each dataset's upstream
+``base_url`` pinned to a commit, licence and citation.
 
 Where a file comes from, in this order:
 
@@ -66,26 +68,38 @@ class Entry:
 
     dataset: str
     path: str  # relative to INDI_DATA_DIR, e.g. "meltpoolnet/data/meltpoolnet_regression.csv"
-    bytes: int
     sha256: str
-    url: str  # pinned upstream URL; empty for files without an upstream
+    url: str  # pinned upstream URL; empty for files without one (shipped with the course, or derived)
     repo_copy: str = ""  # path inside the repository, for files shipped with the course
 
 
 @cache
-def registry() -> dict[str, Entry]:
-    """All registered files, by relative path."""
-    if not paths.REGISTRY_TSV.exists():
+def datasets() -> dict[str, dict]:
+    """datasets/datasets.yml: title, licence, citation, base_url… per dataset id."""
+    import yaml
+
+    if not paths.DATASETS_YML.exists():
         raise DataError(
-            f"The data registry {paths.REGISTRY_TSV} is missing. Run this from a full checkout of the "
-            "INDI Lab repository (the indi package reads datasets/registry.tsv next to it)."
+            f"The data registry {paths.DATASETS_YML} is missing. Run this from a full checkout of the "
+            "INDI Lab repository (the indi package reads datasets/ next to it)."
         )
-    with open(paths.REGISTRY_TSV, newline="", encoding="utf-8") as fh:
-        rows = csv.DictReader(fh, delimiter="\t")
-        return {
-            r["path"]: Entry(r["dataset"], r["path"], int(r["bytes"]), r["sha256"], r["url"], r["repo_copy"])
-            for r in rows
-        }
+    return yaml.safe_load(paths.DATASETS_YML.read_text(encoding="utf-8"))
+
+
+@cache
+def registry() -> dict[str, Entry]:
+    """All registered files, by relative path (parsed with pooch's own registry-file reader)."""
+    entries = {}
+    for dataset, info in datasets().items():
+        reg = pooch.create(path=paths.REPO_ROOT, base_url=info.get("base_url", ""))
+        reg.load_registry(paths.REGISTRY_DIR / f"{dataset}.txt")
+        for rel, known_hash in reg.registry.items():
+            url = reg.urls.get(rel, info["base_url"] + rel if info.get("base_url") else "")
+            if url.startswith("derived-from:"):
+                url = ""
+            repo_copy = f"{info['repo_dir']}/{rel}" if info.get("repo_dir") else ""
+            entries[f"{dataset}/{rel}"] = Entry(dataset, f"{dataset}/{rel}", known_hash.split(":")[-1], url, repo_copy)
+    return entries
 
 
 def dataset_files(dataset: str) -> list[Entry]:
@@ -102,7 +116,7 @@ def _entry(path: str) -> Entry:
         return registry()[path]
     except KeyError:
         raise DataError(
-            f"{path!r} is not in the data registry (datasets/registry.tsv). Check the spelling, or add "
+            f"{path!r} is not in the data registry (datasets/registry/). Check the spelling, or add "
             "the file to the registry with its sha256 and pinned URL (see datasets/README.md)."
         ) from None
 
@@ -184,12 +198,20 @@ def fetch_many(paths_: list[str], desc: str = "data files", workers: int = 8) ->
     """Fetch many files with one progress bar (parallel downloads; verification in place otherwise)."""
     from tqdm.auto import tqdm
 
-    with ThreadPoolExecutor(max_workers=workers) as pool, tqdm(total=len(paths_), desc=desc, unit="file") as bar:
-        futures = [pool.submit(fetch, p, False) for p in paths_]
-        out = []
-        for fut in futures:
-            out.append(fut.result())
-            bar.update(1)
+    if not paths_:
+        return []
+    with tqdm(total=len(paths_), desc=desc, unit="file") as bar:
+        # The first file alone: offline or misconfigured fails fast with one clear message.
+        out = [fetch(paths_[0], False)]
+        bar.update(1)
+        pool = ThreadPoolExecutor(max_workers=workers)
+        try:
+            futures = [pool.submit(fetch, p, False) for p in paths_[1:]]
+            for fut in futures:
+                out.append(fut.result())
+                bar.update(1)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)  # after an error, don't try the other 3,000
     return out
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATASETS_DIR = REPO_ROOT / "datasets"
-REGISTRY_TSV = DATASETS_DIR / "registry.tsv"
+REGISTRY_DIR = DATASETS_DIR / "registry"
 DATASETS_YML = DATASETS_DIR / "datasets.yml"
 
 

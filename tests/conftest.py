@@ -1,0 +1,60 @@
+"""Shared fixtures. Expensive things (the book build, graded labs) happen once per test session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SHARED_DATA = REPO.parent / "shared" / "datasets"
+
+# Tests read the pre-staged data (CI sets INDI_DATA_DIR in .ci/run); a developer checkout next to
+# ../shared gets the same default, anyone else downloads through the registry.
+if not os.environ.get("INDI_DATA_DIR") and SHARED_DATA.is_dir():
+    os.environ["INDI_DATA_DIR"] = str(SHARED_DATA)
+
+
+def lab_dirs() -> list[Path]:
+    """Every lab under labs/ (found automatically: a folder holding <id>/<id>.ipynb)."""
+    return sorted(p.parent for p in (REPO / "labs").glob("*/*.ipynb") if p.stem == p.parent.name)
+
+
+FIXTURE_LABS = REPO / "tests" / "fixtures" / "labs"
+
+
+def run(cmd: list[str], cwd: Path, timeout: float = 1800, check: bool = True) -> subprocess.CompletedProcess:
+    """Run a command with the venv's tools first on PATH; on failure show its output."""
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    """The HTML book, built once per session exactly as `make book` does (warnings are errors)."""
+    run(["jupyter-book", "build", str(REPO), "--warningiserror", "--keep-going", "--quiet"], cwd=REPO)
+    html = REPO / "_build" / "html"
+    assert (html / "index.html").stat().st_size > 0, "book build produced an empty index.html"
+    return html
+
+
+def make_course(tmp: Path, labs: list[Path]) -> Path:
+    """A throw-away nbgrader course in tmp with the given labs as its source, configured like the repo's."""
+    (tmp / "labs").mkdir(parents=True)
+    (tmp / "grading").mkdir()
+    for lab in labs:
+        shutil.copytree(lab, tmp / "labs" / lab.name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    (tmp / "nbgrader_config.py").write_text(
+        "from indi.grading import configure\n"
+        "c = get_config()  # noqa: F821\n"
+        f"configure(c, {str(tmp)!r})\n"
+    )
+    return tmp

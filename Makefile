@@ -4,7 +4,8 @@
 #   make book    the HTML book in _build/html (warnings are errors)
 #   make bench   performance table, written to _build/bench.json
 #   make hub     a class JupyterHub on 127.0.0.1 (see hub/README.md)
-# Teacher's path (nbgrader, configured in nbgrader_config.py): release, collect, autograde, feedback, export.
+# Teacher's path (nbgrader, configured in nbgrader_config.py): release, collect | collect-folder, autograde,
+#   feedback, return-feedback, export (book/start/teachers.md).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -18,7 +19,7 @@ ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 LAB ?=
 
 .PHONY: help setup setup-test start test book bench hub lint lock system-deps data-check \
-        release collect autograde feedback export clean
+        release release-hub collect collect-folder autograde feedback return-feedback export clean
 
 help:
 	@sed -n '2,8p' Makefile | sed 's/^# //'
@@ -78,21 +79,41 @@ system-deps:
 	bash .ci/system-deps.sh
 
 # ---------------------------------------------------------------- teacher's path (nbgrader)
+# One command per step; book/start/teachers.md explains them. Students' code is graded in a sandbox
+# (indi/sandbox.py: bubblewrap, no network, own folder, CPU/memory limits).
+FOLDER ?=
+ROSTER ?=
+TO ?=
+lab_required = @test -n "$(LAB)" || { echo "usage: make $@ LAB=<lab id, a folder in labs/>"; exit 2; }
+
 release: setup
-	@test -n "$(LAB)" || { echo "usage: make release LAB=vision_inspection"; exit 2; }
+	$(lab_required)
 	$(BIN)/nbgrader generate_assignment $(LAB) --force
+	@echo "student version in grading/release/$(LAB)/ (upload it to your platform, or: make release-hub LAB=$(LAB))"
+
+release-hub: release
+	$(BIN)/nbgrader release_assignment $(LAB) --force
 
 collect: setup
-	@test -n "$(LAB)" || { echo "usage: make collect LAB=vision_inspection"; exit 2; }
+	$(lab_required)
 	$(BIN)/nbgrader collect $(LAB)
 
+collect-folder: setup
+	$(lab_required)
+	@test -n "$(FOLDER)" -a -n "$(ROSTER)" || { echo "usage: make collect-folder LAB=<id> FOLDER=<download folder> ROSTER=<roster.csv>"; exit 2; }
+	$(BIN)/python -m indi.teacher collect-folder $(LAB) "$(FOLDER)" "$(ROSTER)"
+
 autograde: setup
-	@test -n "$(LAB)" || { echo "usage: make autograde LAB=vision_inspection"; exit 2; }
-	$(BIN)/nbgrader autograde $(LAB)
+	$(lab_required)
+	$(BIN)/python -m indi.teacher autograde $(LAB)
 
 feedback: setup
-	@test -n "$(LAB)" || { echo "usage: make feedback LAB=vision_inspection"; exit 2; }
-	$(BIN)/nbgrader generate_feedback $(LAB) --force
+	$(lab_required)
+	$(BIN)/python -m indi.teacher feedback $(LAB)
+
+return-feedback: setup
+	$(lab_required)
+	$(BIN)/python -m indi.teacher return-feedback $(LAB) $(if $(TO),--to "$(TO)")
 
 export: setup
 	$(BIN)/nbgrader export --to grading/grades.csv

@@ -8,6 +8,10 @@ want() { have "$1" || need+=("$1"); }
 
 want chromium          # headless browser: accessibility checks of the book, hub end-to-end test
 want postgresql        # gradebook on PostgreSQL (tests start their own server)
+want bubblewrap        # grading sandbox: students' code runs in bwrap (no network, own folder)
+want nodejs            # class hub: configurable-http-proxy from hub/package-lock.json (npm ci --prefix hub)
+command -v npm >/dev/null || want npm   # (a Node.js build may already ship npm)
+want passwd            # class hub tests: real system users and groups (useradd, chpasswd, groupadd)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

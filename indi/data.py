@@ -21,7 +21,6 @@ Command line: ``indi-data check`` verifies (and, if needed, downloads) everythin
 
 from __future__ import annotations
 
-import csv
 import logging
 import sys
 import xml.etree.ElementTree as ET

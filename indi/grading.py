@@ -1,21 +1,68 @@
-"""nbgrader settings for the course, in one place.
+"""nbgrader settings for the course, in one place, and the preprocessors that make grading safe.
 
 ``nbgrader_config.py`` at the repository root calls :func:`configure`; so do the temporary courses the
 tests build, so tests grade exactly the way teachers do. Folder names are nbgrader's own
 (source → release → submitted → autograded → feedback), with ``labs/`` as the source folder.
+
+What this adds to nbgrader 0.9.6 as shipped:
+
+* students' code runs in a sandbox (:mod:`indi.sandbox`): own scratch folder, no network, memory and
+  CPU limits, no access to the course, the gradebook or other students' files;
+* a dead kernel (crash, ``os._exit``, memory/CPU limit) grades what ran and flags the rest, instead of
+  dropping the submission; output is capped while it arrives;
+* :class:`CheckStructure` notes duplicated/split cells, restores deleted read-only (test) cells from
+  the release and flags reordered graded cells; :class:`FlagProblems` turns every problem into
+  nbgrader's own "needs manual grade" mark plus a comment with the reason, visible in formgrader;
+* feedback never shows hidden tests: nbgrader's ``ClearHiddenTests`` removes them from the test
+  cells, :class:`RedactHiddenTests` also removes any output (tracebacks, prints) that quotes them.
+
+Grading a whole class (unreadable notebooks, wrong names, rosters, reports): :mod:`indi.teacher`.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import nbformat
+from nbformat.notebooknode import NotebookNode
+from nbgrader import utils
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from indi.sandbox import FLAGS_KEY
 
 # A lab cell that runs longer than this is interrupted and scores 0; grading goes on (nbgrader Execute).
 CELL_TIMEOUT_S = 300
+# Notebook-metadata key where CheckStructure hands its findings to the autograde phase.
+META_KEY = "indi_grading"
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+REDACTED = "[output removed from feedback: it quoted hidden test code]"
 
 
-def configure(c, course_root: str | Path, source_directory: str = "labs") -> None:
-    """Apply the course's nbgrader settings to the traitlets config ``c``."""
-    from nbgrader.preprocessors import ClearHiddenTests, CSSHTMLHeaderPreprocessor, GetGrades
+def configure(c, course_root: str | Path, source_directory: str = "labs", db_url: str | None = None) -> None:
+    """Apply the course's nbgrader settings to the traitlets config ``c``.
+
+    ``db_url``: the gradebook; default SQLite in ``grading/gradebook.db``. A hub with several graders
+    can use PostgreSQL: ``postgresql://user@host/dbname`` (or set ``INDI_GRADEBOOK_URL``).
+    """
+    import os
+
+    from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        ClearHiddenTests,
+        ClearOutput,
+        DeduplicateIds,
+        GetGrades,
+        IgnorePattern,
+        LimitOutput,
+        OverwriteCells,
+        OverwriteKernelspec,
+        SaveAutoGrades,
+    )
+
+    from indi.sandbox import SandboxedExecute
 
     root = Path(course_root).resolve()
     c.CourseDirectory.course_id = "indi-lab"
@@ -25,13 +72,191 @@ def configure(c, course_root: str | Path, source_directory: str = "labs") -> Non
     c.CourseDirectory.submitted_directory = "grading/submitted"
     c.CourseDirectory.autograded_directory = "grading/autograded"
     c.CourseDirectory.feedback_directory = "grading/feedback"
-    c.CourseDirectory.db_url = f"sqlite:///{root / 'grading' / 'gradebook.db'}"
+    db_url = db_url or os.environ.get("INDI_GRADEBOOK_URL") or f"sqlite:///{root / 'grading' / 'gradebook.db'}"
+    c.CourseDirectory.db_url = db_url
     # Lab folders hold a README.md (the lab page); checkpoints and caches never go to students.
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
     # Students are created on first submission (a hub adds them by OS user name).
     c.Autograde.create_student = True
     c.Execute.timeout = CELL_TIMEOUT_S
     c.Execute.interrupt_on_timeout = True
+    # nbgrader's own steps, plus the course's checks; the kernel runs in the sandbox.
+    c.Autograde.sanitize_preprocessors = [CheckStructure, ClearOutput, DeduplicateIds, OverwriteKernelspec,
+                                          OverwriteCells, CheckCellMetadata]
+    c.Autograde.autograde_preprocessors = [SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor,
+                                           LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+                                           FlagProblems]
     # Feedback shows scores, visible tests and comments, never the hidden tests.
-    c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+    c.GenerateFeedback.preprocessors = [GetGrades, RedactHiddenTests, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+
+def _release_notebook(resources) -> Path | None:
+    """The released (student) version of the notebook being graded, if it is there."""
+    nbg = resources.get("nbgrader", {})
+    unique_key = resources.get("unique_key") or nbg.get("notebook")
+    course_root = Path(nbg.get("course_root", resources.get("metadata", {}).get("path", ".")))
+    for parent in [course_root, *course_root.parents]:
+        candidate = parent / "grading" / "release" / nbg.get("assignment", "") / f"{unique_key}.ipynb"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+class CheckStructure(NbGraderPreprocessor):
+    """Sanitize step: compare the submission's graded cells with the release before nbgrader does.
+
+    * duplicated grade ids (copied or split cells) → a note (nbgrader keeps the last copy);
+    * a deleted read-only cell (tests) → put back from the release after its predecessor, a note;
+    * graded cells in another order than the release → flagged for manual grading.
+    """
+
+    def preprocess(self, nb: NotebookNode, resources):
+        notes, flags = [], []
+        ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+               if c.metadata.get("nbgrader", {}).get("grade_id")]
+        dups = sorted({i for i in ids if ids.count(i) > 1})
+        if dups:
+            notes.append(f"duplicated or split cells: {', '.join(dups)} (the last copy was graded)")
+        # Keep nbgrader metadata on the last copy of a grade id only (as DeduplicateIds would), and drop
+        # metadata that is not nbgrader's current schema: nbgrader 0.9.6 stops the WHOLE class run on
+        # either (SchemaTooOldError), not just this submission.
+        seen: set[str] = set()
+        for cell in reversed(nb.cells):
+            meta = cell.metadata.get("nbgrader")
+            if meta is None:
+                continue
+            gid = meta.get("grade_id") if isinstance(meta, dict) else None
+            if not gid or gid in seen or meta.get("schema_version") != 3:
+                del cell.metadata["nbgrader"]
+                if gid and gid not in seen:
+                    notes.append(f"cell '{gid}' had damaged grading metadata; treated as a plain cell")
+            else:
+                seen.add(gid)
+        release_path = _release_notebook(resources)
+        if release_path is not None:
+            release = nbformat.read(release_path, as_version=4)
+            order = [c.metadata["nbgrader"]["grade_id"] for c in release.cells
+                     if c.metadata.get("nbgrader", {}).get("grade_id")]
+            present = set(ids)
+            restored = []
+            for cell in release.cells:
+                gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+                if not gid or gid in present or not utils.is_locked(cell):
+                    continue
+                # Insert after the last cell of an earlier grade id that is in the submission.
+                earlier = order[:order.index(gid)]
+                at = 0
+                for i, c in enumerate(nb.cells):
+                    if c.metadata.get("nbgrader", {}).get("grade_id") in earlier:
+                        at = i + 1
+                nb.cells.insert(at, nbformat.from_dict(cell))
+                present.add(gid)
+                restored.append(gid)
+            if restored:
+                notes.append(f"deleted read-only cells restored from the release: {', '.join(restored)}")
+            first_seen = list(dict.fromkeys(c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+                                            if c.metadata.get("nbgrader", {}).get("grade_id")))
+            seq = [g for g in first_seen if g in order]
+            if seq != sorted(seq, key=order.index):
+                flags.append("graded cells are in a different order than in the lab "
+                             f"(found {', '.join(seq)}); check that tests ran after the code they test")
+            missing = [g for g in order if g not in present]
+            if missing:
+                notes.append(f"cells deleted by the student: {', '.join(missing)} (scored as no answer)")
+        nb.metadata[META_KEY] = {"notes": notes, "flags": flags}
+        cell_ids = [c.get("id") for c in nb.cells]
+        if nb.get("nbformat_minor", 0) >= 5 and (None in cell_ids or len(set(cell_ids)) < len(cell_ids)):
+            # Duplicate or missing nbformat cell ids (copied cells, restored cells): renumber them all.
+            for i, cell in enumerate(nb.cells):
+                cell["id"] = f"cell-{i}"
+        return nb, resources
+
+
+class FlagProblems(NbGraderPreprocessor):
+    """Autograde step (last): problems found become nbgrader's own "needs manual grade" + a comment."""
+
+    def preprocess(self, nb: NotebookNode, resources):
+        from nbgrader.api import Gradebook
+
+        found = resources.get(FLAGS_KEY, [])
+        timeouts = [c.metadata.get("nbgrader", {}).get("grade_id", f"cell {i + 1}") for i, c in enumerate(nb.cells)
+                    if c.cell_type == "code" and any(o.get("ename") == "CellTimeoutError" for o in c.get("outputs", []))]
+        if timeouts:
+            found = [*found, f"time limit reached in: {', '.join(timeouts)} (interrupted, scored 0)"]
+        info = nb.metadata.get(META_KEY, resources.get(META_KEY, {"notes": [], "flags": []}))
+        flags = [*info.get("flags", []), *found]
+        # "done" tells indi.teacher that this notebook was graded to the end (a killed run leaves none).
+        nb.metadata[META_KEY] = {"notes": info.get("notes", []), "flags": flags, "done": True}
+        if not flags:
+            return nb, resources
+        nbg = resources["nbgrader"]
+        text = "Needs manual grading: " + "; ".join(flags)
+        self.log.warning("%s/%s: %s", nbg["student"], nbg["assignment"], text)
+        with Gradebook(nbg["db_url"]) as gb:
+            for cell in nb.cells:
+                meta = cell.metadata.get("nbgrader", {})
+                gid = meta.get("grade_id")
+                if not gid:
+                    continue
+                if utils.is_grade(cell):
+                    grade = gb.find_grade(gid, nbg["notebook"], nbg["assignment"], nbg["student"])
+                    grade.needs_manual_grade = True
+                if utils.is_solution(cell) or utils.is_task(cell):
+                    comment = gb.find_comment(gid, nbg["notebook"], nbg["assignment"], nbg["student"])
+                    comment.auto_comment = text
+            gb.db.commit()
+        return nb, resources
+
+
+def hidden_test_lines(nb: NotebookNode) -> list[str]:
+    """Every non-trivial line inside a hidden-tests block of the notebook."""
+    lines = []
+    for cell in nb.cells:
+        inside = False
+        for line in cell.get("source", "").splitlines():
+            if HIDDEN_BEGIN in line:
+                inside = True
+            elif HIDDEN_END in line:
+                inside = False
+            elif inside and len(line.strip()) >= 6:
+                lines.append(line.strip())
+    return lines
+
+
+def _strip_ansi(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
+
+
+class RedactHiddenTests(NbGraderPreprocessor):
+    """Feedback step (before ClearHiddenTests): drop outputs that quote hidden test code.
+
+    A failing hidden assert's traceback shows the assert; a student's code can also print the source of
+    later cells (IPython hooks). Any output containing a hidden-test line is replaced by a notice; an
+    error keeps its name, so the student still sees that the cell failed.
+    """
+
+    def preprocess(self, nb: NotebookNode, resources):
+        secret = hidden_test_lines(nb)
+        if not secret:
+            return nb, resources
+
+        def leaks(text: str) -> bool:
+            flat = _strip_ansi(text)
+            return any(line in flat for line in secret)
+
+        for cell in nb.cells:
+            outputs = []
+            for out in cell.get("outputs", []):
+                blob = " ".join([str(out.get("text", "")), str(out.get("evalue", "")),
+                                 "\n".join(out.get("traceback", [])), str(out.get("data", ""))])
+                if not leaks(blob):
+                    outputs.append(out)
+                elif out.get("output_type") == "error":
+                    outputs.append(NotebookNode(output_type="error", ename=out.get("ename", "Error"),
+                                                evalue=REDACTED, traceback=[f"{out.get('ename', 'Error')}: {REDACTED}"]))
+                else:
+                    outputs.append(NotebookNode(output_type="stream", name="stdout", text=REDACTED + "\n"))
+            if cell.cell_type == "code":
+                cell.outputs = outputs
+        return nb, resources

@@ -1,0 +1,796 @@
+"""Helpers for Lab 3 (``labs/am_parameters``): metal laser powder bed fusion (L-PBF) process parameters.
+
+What is here, in the order of the lab:
+
+* tidy tables: :func:`lpbf_table` (short column names with units), :func:`paper_id` (one id per
+  source paper, whatever the DOI spelling), :func:`clean_lpbf` (the course's reference cleaning);
+* physics: :func:`volumetric_energy_density` and its linear/areal forms, :func:`normalised_enthalpy`;
+* models and honest scores: :func:`density_model`, :func:`cv_r2` (random or grouped by paper),
+  :func:`fingerprint_table`;
+* the process window: :func:`predict_window`, :func:`plot_process_window`, :func:`process_window_widget`;
+* melt-pool regimes (MeltpoolNet): :func:`meltpool_table`, :func:`regime_features`, :func:`regime_model`,
+  :func:`regime_scores`, :func:`plot_regime_map`;
+* planning test builds: :class:`VirtualPrinter`, :func:`run_campaign` (random / grid / Bayesian
+  optimisation with a Gaussian process; the acquisition function is passed in), :func:`compare_strategies`;
+* printing together with milling: :class:`Rate`, :func:`default_rates`, :class:`DemoPart`,
+  :func:`route_costs`, :func:`cost_widget`;
+* your own builds: :data:`OWN_BUILDS_SCHEMA`, :func:`load_own_builds`, :func:`write_own_builds_template`.
+
+Units follow the column names: W, mm/s, mm, µm, J/mm³, %, SEK. Tree models are limited to one thread
+each (:func:`single_thread`): on a 2-core machine OpenMP contention can make a fit 50× slower.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from indi.errors import InputError
+
+# --------------------------------------------------------------------------- threads
+
+
+@contextmanager
+def single_thread():
+    """Limit BLAS/OpenMP pools to one thread inside the block (fast and deterministic on 2 cores)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
+
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+# --------------------------------------------------------------------------- L-PBF density table
+
+#: published column name -> short name used in the lab (units in the name)
+LPBF_COLUMNS = {
+    "Material": "material",
+    "Density Measurement Method": "density_method",
+    "Atmosphere": "atmosphere",
+    "Printed Geom.": "geometry",
+    "Laser Power (W)": "power_w",
+    "Scan Speed (mm/s)": "speed_mm_s",
+    "Hatch space (mm)": "hatch_mm",
+    "Layer thickness (mm)": "layer_mm",
+    "Spot size (mm)": "spot_mm",
+    "Geometric Factor": "geometric_factor",
+    "D50 μm": "d50_um",
+    "RD (%)": "density_pct",
+    "Printer Model": "printer",
+    "DOI": "doi",
+}
+
+#: the four settings a shop chooses on its own machine
+PROCESS_FEATURES = ["power_w", "speed_mm_s", "hatch_mm", "layer_mm"]
+#: columns that describe the source paper's set-up more than the process (fingerprints)
+SETUP_FEATURES = ["spot_mm", "d50_um", "geometric_factor", "atmosphere_code", "printer_code",
+                  "density_method_code", "geometry_code"]
+#: the feature set of the published-protocol model: process + energy density + set-up
+ALL_FEATURES = PROCESS_FEATURES + ["ved_j_mm3"] + SETUP_FEATURES
+
+
+def lpbf_table() -> pd.DataFrame:
+    """The L-PBF density table (Barrionuevo et al. 2025) with short column names, otherwise unchanged."""
+    from indi.data import load_lpbf_density
+
+    df = load_lpbf_density().rename(columns=LPBF_COLUMNS)
+    return df.drop(columns=["No."], errors="ignore")
+
+
+def paper_id(doi) -> pd.Series | str:
+    """One id per source paper: the bare DOI, lower case, without ``https://doi.org/`` and spaces.
+
+    The published table spells one paper two ways (a trailing space), so 86 DOI strings are 85 papers.
+    Works on a single string or a pandas Series.
+    """
+    if isinstance(doi, pd.Series):
+        return doi.astype(str).str.strip().str.lower().str.replace(r"^https?://(dx\.)?doi\.org/", "", regex=True)
+    return paper_id(pd.Series([doi])).iloc[0]
+
+
+def volumetric_energy_density(power_w, speed_mm_s, hatch_mm, layer_mm):
+    """VED = P / (v · h · t) in J/mm³ (W / (mm/s · mm · mm))."""
+    return np.asarray(power_w, float) / (np.asarray(speed_mm_s, float) * np.asarray(hatch_mm, float)
+                                         * np.asarray(layer_mm, float))
+
+
+def linear_energy_density(power_w, speed_mm_s):
+    """LED = P / v in J/mm."""
+    return np.asarray(power_w, float) / np.asarray(speed_mm_s, float)
+
+
+def areal_energy_density(power_w, speed_mm_s, hatch_mm):
+    """AED = P / (v · h) in J/mm²."""
+    return np.asarray(power_w, float) / (np.asarray(speed_mm_s, float) * np.asarray(hatch_mm, float))
+
+
+def clean_lpbf(df: pd.DataFrame | None = None, min_density_pct: float = 50.0) -> pd.DataFrame:
+    """The course's reference cleaning of :func:`lpbf_table` (later tasks use this, not your own).
+
+    Adds ``paper`` (:func:`paper_id`) and ``ved_j_mm3``; drops rows that repeat another row exactly
+    (all columns but the row number), rows with density below ``min_density_pct`` or above 100.5 %,
+    and rows with a non-positive process setting. Adds integer codes for the text columns
+    (``printer_code`` …) so tree models can use them. ``df.attrs['dropped']`` says what went and why.
+    """
+    raw = lpbf_table() if df is None else df.copy()
+    dropped = {}
+    out = raw.assign(paper=paper_id(raw["doi"]))
+    n = len(out)
+    out = out.drop_duplicates(subset=[c for c in out.columns if c != "doi"])
+    dropped["exact duplicates"] = n - len(out)
+    n = len(out)
+    ok = out["density_pct"].between(min_density_pct, 100.5)
+    out = out[ok]
+    dropped[f"density outside {min_density_pct:g}–100.5 %"] = n - len(out)
+    n = len(out)
+    out = out[(out[PROCESS_FEATURES] > 0).all(axis=1)]
+    dropped["non-positive setting"] = n - len(out)
+    out = out.assign(ved_j_mm3=volumetric_energy_density(out.power_w, out.speed_mm_s, out.hatch_mm, out.layer_mm))
+    for col in ("atmosphere", "printer", "density_method", "geometry"):
+        if col in out:
+            out[f"{col}_code"] = out[col].astype(str).str.strip().astype("category").cat.codes
+    out = out.reset_index(drop=True)
+    out.attrs["dropped"] = dropped
+    return out
+
+
+def fingerprint_table(df: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """How strongly each column identifies the source paper.
+
+    ``share_rows_one_paper``: share of rows whose value of the column occurs in only one paper (1.0 =
+    knowing the value tells you the paper). ``values`` distinct values, ``papers`` distinct papers.
+    """
+    columns = columns or ["power_w", "speed_mm_s", "hatch_mm", "layer_mm", "spot_mm", "d50_um",
+                          "geometric_factor", "printer"]
+    rows = []
+    for col in columns:
+        papers_per_value = df.groupby(col)["paper"].nunique()
+        one = df[col].map(papers_per_value).eq(1).mean()
+        rows.append({"column": col, "values": df[col].nunique(), "papers": df["paper"].nunique(),
+                     "share_rows_one_paper": round(float(one), 3)})
+    return pd.DataFrame(rows).sort_values("share_rows_one_paper", ascending=False).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- density models
+
+
+def density_model(seed: int = 0, n_trees: int = 150, n_boost: int = 200):
+    """Relative density (%) regressor: the mean of extra trees and gradient boosting (one thread).
+
+    ``n_trees`` extra trees and ``n_boost`` boosting stages (depth 4, learning rate 0.05, 80 % rows).
+    """
+    from sklearn.ensemble import ExtraTreesRegressor, GradientBoostingRegressor, VotingRegressor
+
+    return VotingRegressor([
+        ("extra_trees", ExtraTreesRegressor(n_estimators=n_trees, random_state=seed, n_jobs=1)),
+        ("boosting", GradientBoostingRegressor(n_estimators=n_boost, max_depth=4, learning_rate=0.05,
+                                               subsample=0.8, random_state=seed)),
+    ])
+
+
+def cv_r2(data: pd.DataFrame, features: list[str], grouped: bool, n_splits: int = 5, n_repeats: int = 2,
+          seed: int = 0, model_factory: Callable | None = None, progress: bool = False) -> dict:
+    """Cross-validated R² of ``density_pct``.
+
+    ``grouped=False``: the published protocol, random K-fold repeated ``n_repeats`` times.
+    ``grouped=True``: K-fold grouped by ``paper`` (no paper in both training and test folds), as
+    for a new machine. Returns ``{"mean", "std", "folds"}`` (R² per test fold).
+    """
+    from sklearn.metrics import r2_score
+    from sklearn.model_selection import GroupKFold, RepeatedKFold
+
+    missing = [c for c in [*features, "density_pct", "paper"] if c not in data]
+    if missing:
+        raise InputError(f"cv_r2 needs the columns {missing}; use clean_lpbf() output.")
+    factory = model_factory or (lambda: density_model(seed))
+    X = data[features].to_numpy(float)
+    y = data["density_pct"].to_numpy(float)
+    if grouped:
+        k = min(n_splits, data["paper"].nunique())
+        splits = list(GroupKFold(n_splits=k).split(X, y, groups=data["paper"]))
+    else:
+        splits = list(RepeatedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=seed).split(X))
+    scores = []
+    iterator = splits
+    if progress:
+        from tqdm.auto import tqdm
+
+        iterator = tqdm(splits, desc="grouped folds" if grouped else "random folds", leave=False)
+    with single_thread():
+        for tr, te in iterator:
+            model = factory().fit(X[tr], y[tr])
+            scores.append(r2_score(y[te], model.predict(X[te])))
+    return {"mean": float(np.mean(scores)), "std": float(np.std(scores)), "folds": scores}
+
+
+# --------------------------------------------------------------------------- process window
+
+
+def fit_window_model(data: pd.DataFrame, seed: int = 0):
+    """A density model on the four process settings plus VED only (what a shop can set)."""
+    X = data[PROCESS_FEATURES].to_numpy(float)
+    X = np.column_stack([X, volumetric_energy_density(*X.T)])
+    with single_thread():
+        return density_model(seed, n_trees=100).fit(X, data["density_pct"].to_numpy(float))
+
+
+def predict_window(model, hatch_mm: float, layer_mm: float, power_w=(80, 400), speed_mm_s=(200, 2000),
+                   n: int = 60) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Predicted density (%) on an n×n power–speed grid at fixed hatch and layer: (P, v, density)."""
+    P, V = np.meshgrid(np.linspace(*power_w, n), np.linspace(*speed_mm_s, n))
+    X = np.column_stack([P.ravel(), V.ravel(), np.full(P.size, hatch_mm), np.full(P.size, layer_mm)])
+    X = np.column_stack([X, volumetric_energy_density(*X.T)])
+    with single_thread():
+        Z = model.predict(X).reshape(P.shape)
+    return P, V, Z
+
+
+def plot_process_window(model, data: pd.DataFrame | None = None, hatch_mm: float = 0.1, layer_mm: float = 0.03,
+                        threshold_pct: float = 99.5, ax=None, **grid):
+    """Power–speed map: predicted density contours, the ≥ threshold region hatched, nearby builds as dots."""
+    import matplotlib.pyplot as plt
+
+    P, V, Z = predict_window(model, hatch_mm, layer_mm, **grid)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 4.5))
+    cs = ax.contourf(P, V, Z, levels=np.linspace(90, 100, 11), cmap="viridis", extend="min")
+    ax.contour(P, V, Z, levels=[threshold_pct], colors="white", linewidths=2)
+    ax.contourf(P, V, Z, levels=[threshold_pct, 101], colors="none", hatches=["//"])
+    if data is not None:
+        near = data[(data.hatch_mm.sub(hatch_mm).abs() <= 0.02) & (data.layer_mm.sub(layer_mm).abs() <= 0.01)]
+        ax.scatter(near.power_w, near.speed_mm_s, c=near.density_pct, cmap="viridis", vmin=90, vmax=100,
+                   edgecolor="k", s=25, label=f"builds with similar hatch/layer (n={len(near)})")
+        ax.legend(loc="upper left", fontsize=8)
+    ax.figure.colorbar(cs, ax=ax, label="predicted relative density (%)")
+    ax.set(xlabel="laser power (W)", ylabel="scan speed (mm/s)",
+           title=f"hatch {hatch_mm:.2f} mm, layer {layer_mm * 1000:.0f} µm: white line = {threshold_pct} %")
+    share = float((Z >= threshold_pct).mean())
+    ax.text(0.99, 0.01, f"{share:.0%} of the map ≥ {threshold_pct} %", transform=ax.transAxes, ha="right",
+            va="bottom", color="white", fontsize=9)
+    return ax
+
+
+def process_window_widget(model, data: pd.DataFrame | None = None, threshold_pct: float = 99.5):
+    """Sliders for hatch spacing and layer thickness; the power–speed window is redrawn as they move."""
+    import ipywidgets as w
+    import matplotlib.pyplot as plt
+
+    hatch = w.FloatSlider(value=0.10, min=0.05, max=0.20, step=0.01, description="hatch (mm)",
+                          continuous_update=False, readout_format=".2f")
+    layer = w.FloatSlider(value=0.03, min=0.02, max=0.08, step=0.01, description="layer (mm)",
+                          continuous_update=False, readout_format=".2f")
+    out = w.Output()
+
+    def draw(*_):
+        with out:
+            out.clear_output(wait=True)
+            plot_process_window(model, data, hatch.value, layer.value, threshold_pct)
+            plt.show()
+
+    hatch.observe(draw, "value")
+    layer.observe(draw, "value")
+    draw()
+    return w.VBox([w.HBox([hatch, layer]), out])
+
+
+# --------------------------------------------------------------------------- melt-pool regimes
+
+REGIMES = ("desirable", "keyhole", "LOF", "balling")
+
+
+def _source(row_comment, row_paper):
+    # In the classification table `paper ID` mostly holds material-group codes; the real source number
+    # is in `comment` when that is a number (or "Runbo data"). Other comments are labelling criteria.
+    if isinstance(row_comment, str):
+        text = row_comment.strip()
+        if text.replace(".", "", 1).isdigit():
+            return f"src{int(float(text))}"
+        if text.lower().startswith("runbo"):
+            return "Runbo data"
+    return f"src{row_paper:g}"
+
+
+def normalised_enthalpy(power_w, speed_mm_s, beam_d_um, density_kg_m3, cp_j_kgk, k_w_mk, melting_k,
+                        absorptivity: float = 1.0):
+    """Normalised enthalpy ΔH/h_s = A·P / (π·ρ·c_p·T_m·sqrt(α·v·σ³)) (King et al. 2014), dimensionless.
+
+    α = k/(ρ c_p) thermal diffusivity (m²/s), σ = beam radius = beam_d/2 (m), v in m/s. With
+    ``absorptivity=1`` the value is proportional to the physical one (the absorptivity is rarely known).
+    """
+    P = np.asarray(power_w, float)
+    v = np.asarray(speed_mm_s, float) * 1e-3
+    sigma = np.asarray(beam_d_um, float) * 1e-6 / 2
+    rho, cp, k, tm = (np.asarray(a, float) for a in (density_kg_m3, cp_j_kgk, k_w_mk, melting_k))
+    alpha = k / (rho * cp)
+    return absorptivity * P / (np.pi * rho * cp * tm * np.sqrt(alpha * v * sigma**3))
+
+
+def meltpool_table() -> pd.DataFrame:
+    """MeltpoolNet classification table, ready: 4 regimes (8 'spatter' rows dropped), ``source`` per row."""
+    from indi.data import load_meltpoolnet
+
+    df = load_meltpoolnet("classification")
+    df = df[df["meltpool shape"].isin(REGIMES)].copy()
+    df["source"] = [_source(c, p) for c, p in zip(df["comment"], df["paper ID"], strict=True)]
+    df = df.rename(columns={"meltpool shape": "regime"})
+    return df.reset_index(drop=True)
+
+
+def regime_features(df: pd.DataFrame) -> pd.DataFrame:
+    """Numeric features for the regime classifier: settings, material properties, composition,
+    normalised enthalpy and P/v, P/√v. Source columns (``paper ID``, ``paper``) are left out."""
+    skip = {"paper ID", "paper", "porosity", "relative density"}
+    num = df.select_dtypes("number").drop(columns=[c for c in skip if c in df], errors="ignore")
+    num = num.assign(
+        enthalpy=normalised_enthalpy(df["Power"], df["Velocity"], df["beam D"], df["density"], df["Cp"], df["k"],
+                                     df["melting T"]),
+        p_over_v=df["Power"] / df["Velocity"],
+        p_over_sqrt_v=df["Power"] / np.sqrt(df["Velocity"]),
+    )
+    return num.fillna(-1.0)  # trees: "not reported" becomes its own value
+
+
+def regime_model(seed: int = 0, n_trees: int = 300):
+    """Random forest for the melt-pool regime (one thread)."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    return RandomForestClassifier(n_estimators=n_trees, random_state=seed, n_jobs=1)
+
+
+def regime_scores(df: pd.DataFrame, seeds=range(10), n_groups: int = 5, n_trees: int = 300) -> dict:
+    """Accuracy on random stratified 75/25 splits (mean over seeds) and balanced accuracy grouped by source."""
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score
+    from sklearn.model_selection import GroupKFold, train_test_split
+
+    X = regime_features(df).to_numpy(float)
+    y = df["regime"].to_numpy()
+    acc = []
+    with single_thread():
+        for s in seeds:
+            tr, te = train_test_split(np.arange(len(y)), test_size=0.25, random_state=s, stratify=y)
+            acc.append(accuracy_score(y[te], regime_model(s, n_trees).fit(X[tr], y[tr]).predict(X[te])))
+        pred = np.empty_like(y)
+        for tr, te in GroupKFold(n_splits=n_groups).split(X, y, groups=df["source"]):
+            pred[te] = regime_model(0, n_trees).fit(X[tr], y[tr]).predict(X[te])
+    return {"accuracy_random": float(np.mean(acc)), "accuracy_random_std": float(np.std(acc)),
+            "balanced_accuracy_grouped": float(balanced_accuracy_score(y, pred)),
+            "accuracy_grouped": float(accuracy_score(y, pred))}
+
+
+REGIME_COLOURS = {"desirable": "tab:green", "keyhole": "tab:red", "LOF": "tab:blue", "balling": "tab:orange"}
+
+
+def plot_regime_map(df: pd.DataFrame, material: str = "SS316L", ax=None, seed: int = 0):
+    """Power–speed process map of one material: regions from a classifier on (P, v), builds as dots."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+
+    sub = df[df["Material"] == material]
+    if sub.empty:
+        raise InputError(f"No rows for material {material!r}; choose from {sorted(df['Material'].unique())}.")
+    labels = [r for r in REGIMES if r in set(sub["regime"])]
+    code = {r: i for i, r in enumerate(labels)}
+    X = np.column_stack([sub["Power"], np.log10(sub["Velocity"])])
+    with single_thread():
+        clf = regime_model(seed, 200).fit(X, sub["regime"].map(code))
+    P, LV = np.meshgrid(np.linspace(sub.Power.min(), sub.Power.max(), 120),
+                        np.linspace(X[:, 1].min(), X[:, 1].max(), 120))
+    Z = clf.predict(np.column_stack([P.ravel(), LV.ravel()])).reshape(P.shape)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 4.5))
+    cmap = ListedColormap([REGIME_COLOURS[r] for r in labels])
+    ax.contourf(P, 10**LV, Z, levels=np.arange(len(labels) + 1) - 0.5, cmap=cmap, alpha=0.25)
+    for r in labels:
+        s = sub[sub["regime"] == r]
+        ax.scatter(s.Power, s.Velocity, s=14, color=REGIME_COLOURS[r], label=f"{r} ({len(s)})", edgecolor="k",
+                   linewidth=0.3)
+    ax.set_yscale("log")
+    ax.set(xlabel="laser power (W)", ylabel="scan speed (mm/s, log scale)",
+           title=f"{material}: melt-pool regimes (MeltpoolNet, {sub['source'].nunique()} sources)")
+    ax.legend(fontsize=8)
+    return ax
+
+
+# --------------------------------------------------------------------------- virtual printer + BO
+
+
+@dataclass
+class VirtualPrinter:
+    """A simulated L-PBF machine: true density (%) from a curve fitted to one paper's 316L builds.
+
+    Porosity = base + lack-of-fusion term (VED below ``e_lof``) + keyhole term (VED above ``e_kh``),
+    each a softplus in ln(VED); measured density adds Gaussian noise (``noise_pct``, one build = one
+    test coupon; 0.2 % is an ASSUMPTION for Archimedes repeatability). Layer thickness is fixed; the
+    shop searches power, speed and hatch in ``bounds`` (a range a shop would try on a new machine).
+    """
+
+    params: np.ndarray
+    noise_pct: float
+    layer_mm: float = 0.03
+    bounds: dict = field(default_factory=lambda: {"power_w": (50.0, 400.0), "speed_mm_s": (100.0, 5000.0),
+                                                  "hatch_mm": (0.05, 0.30)})
+    source: str = ""
+    fit_rmse_pct: float = float("nan")
+
+    @staticmethod
+    def _porosity(params, ved):
+        base, a, ln_lof, s1, b, ln_kh, s2 = params
+        x = np.log(ved)
+        soft = lambda z: np.logaddexp(0.0, z)  # noqa: E731
+        return np.exp(base) + a * soft((ln_lof - x) / s1) + b * soft((x - ln_kh) / s2)
+
+    def true_density(self, power_w, speed_mm_s, hatch_mm):
+        ved = volumetric_energy_density(power_w, speed_mm_s, hatch_mm, self.layer_mm)
+        return 100.0 - self._porosity(self.params, ved)
+
+    def build(self, power_w, speed_mm_s, hatch_mm, rng: np.random.Generator):
+        """Print one coupon and measure it: density (%) with measurement and build scatter."""
+        return float(self.true_density(power_w, speed_mm_s, hatch_mm) + rng.normal(0, self.noise_pct))
+
+    def candidates(self, n: int = 12) -> np.ndarray:
+        """An n×n×n grid of settings (power W, speed mm/s, hatch mm) that the planners choose from."""
+        axes = [np.linspace(*self.bounds[k], n) for k in ("power_w", "speed_mm_s", "hatch_mm")]
+        return np.array(np.meshgrid(*axes, indexing="ij")).reshape(3, -1).T
+
+
+def fit_virtual_printer(data: pd.DataFrame | None = None, paper: str = "10.1007/s40430-020-02491-3",
+                        noise_pct: float = 0.2) -> VirtualPrinter:
+    """Fit :class:`VirtualPrinter` to one paper's builds (default: 25 316L coupons on a ProtoFab SLM 150).
+
+    The curve's residual RMSE is kept as ``fit_rmse_pct``; ``noise_pct`` is the scatter of a measurement.
+    """
+    from scipy.optimize import least_squares
+
+    data = clean_lpbf() if data is None else data
+    sub = data[data["paper"] == paper]
+    if len(sub) < 8:
+        raise InputError(f"Paper {paper!r} has {len(sub)} rows; the virtual printer needs at least 8 builds.")
+    ved = sub["ved_j_mm3"].to_numpy(float)
+    por = 100.0 - sub["density_pct"].to_numpy(float)
+    x0 = [np.log(0.1), 1.0, np.log(np.percentile(ved, 25)), 0.2, 1.0, np.log(np.percentile(ved, 90)), 0.2]
+    lo = [np.log(1e-3), 0.0, np.log(ved.min() / 3), 0.02, 0.0, np.log(ved.min()), 0.02]
+    hi = [np.log(2.0), 50.0, np.log(ved.max()), 2.0, 50.0, np.log(ved.max() * 3), 2.0]
+    fit = least_squares(lambda p: VirtualPrinter._porosity(p, ved) - por, x0, bounds=(lo, hi))
+    rmse = float(np.sqrt(np.mean(fit.fun**2)))
+    layer = float(sub["layer_mm"].median())
+    return VirtualPrinter(params=fit.x, noise_pct=noise_pct, layer_mm=layer, source=paper, fit_rmse_pct=rmse)
+
+
+def gp_posterior(X_seen: np.ndarray, y_seen: np.ndarray, X_new: np.ndarray, bounds: np.ndarray):
+    """Gaussian-process mean and standard deviation (density %) at ``X_new`` given the builds so far.
+
+    Inputs are scaled to [0, 1] by ``bounds`` (shape (d, 2)); Matern 5/2 kernel plus a noise term,
+    hyper-parameters fitted by maximum likelihood at each call.
+    """
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
+
+    lo, hi = bounds[:, 0], bounds[:, 1]
+    scale = lambda X: (np.asarray(X, float) - lo) / (hi - lo)  # noqa: E731
+    kernel = ConstantKernel(4.0, (1e-2, 1e3)) * Matern(length_scale=[0.3] * len(lo), length_scale_bounds=(0.05, 5),
+                                                       nu=2.5) + WhiteKernel(0.05, (1e-4, 2.0))
+    gp = GaussianProcessRegressor(kernel=kernel, normalize_y=True, random_state=0, n_restarts_optimizer=0)
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings(), single_thread():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        gp.fit(scale(X_seen), np.asarray(y_seen, float))
+        mu, sd = gp.predict(scale(X_new), return_std=True)
+    return mu, sd
+
+
+def run_campaign(printer: VirtualPrinter, strategy: str, seed: int, acquisition: Callable | None = None,
+                 target_pct: float = 99.5, max_builds: int = 60, n_initial: int = 4, grid_levels: int = 4,
+                 candidates: np.ndarray | None = None) -> dict:
+    """Plan test coupons one at a time until one reaches ``target_pct`` true density (or ``max_builds``).
+
+    ``strategy``: ``"random"`` (uniform over the candidate settings), ``"grid"`` (a full factorial of
+    ``grid_levels`` levels per setting, built in a random order) or ``"bo"`` (``n_initial`` random
+    coupons, then the candidate with the highest ``acquisition(mu, sigma, best)`` under a Gaussian
+    process fitted to the measured densities). Returns ``{"builds", "reached", "history"}``; ``builds``
+    is the number of coupons printed (``max_builds + 1`` if the target was never reached).
+    """
+    rng = np.random.default_rng(seed)
+    cand = printer.candidates() if candidates is None else candidates
+    bounds = np.array([printer.bounds[k] for k in ("power_w", "speed_mm_s", "hatch_mm")])
+    if strategy == "grid":
+        axes = [np.linspace(*b, grid_levels) for b in bounds]
+        order = np.array(np.meshgrid(*axes, indexing="ij")).reshape(3, -1).T
+        order = order[rng.permutation(len(order))]
+    elif strategy == "random":
+        order = cand[rng.choice(len(cand), size=min(max_builds, len(cand)), replace=False)]
+    elif strategy == "bo":
+        if acquisition is None:
+            raise InputError("strategy 'bo' needs an acquisition function, e.g. your expected_improvement.")
+        picked = [int(i) for i in rng.choice(len(cand), size=n_initial, replace=False)]
+        order = cand[picked]
+    else:
+        raise InputError(f"strategy must be 'random', 'grid' or 'bo', not {strategy!r}.")
+    X, y, history = [], [], []
+    for i in range(max_builds):
+        if i < len(order):
+            x = order[i]
+        elif strategy == "bo":
+            mu, sd = gp_posterior(np.array(X), np.array(y), cand, bounds)
+            score = np.array(acquisition(mu, sd, max(y)), dtype=float).ravel()
+            if score.shape != (len(cand),):
+                raise InputError(f"The acquisition function must return one score per candidate "
+                                 f"({len(cand)}), not shape {score.shape}.")
+            score[picked] = -np.inf  # never print the same coupon twice
+            picked.append(int(np.argmax(score)))
+            x = cand[picked[-1]]
+        else:
+            break
+        measured = printer.build(*x, rng)
+        true = float(printer.true_density(*x))
+        X.append(x)
+        y.append(measured)
+        history.append({"build": i + 1, "power_w": x[0], "speed_mm_s": x[1], "hatch_mm": x[2],
+                        "measured_pct": measured, "true_pct": true})
+        if true >= target_pct:
+            return {"builds": i + 1, "reached": True, "history": pd.DataFrame(history)}
+    return {"builds": max_builds + 1, "reached": False, "history": pd.DataFrame(history)}
+
+
+def compare_strategies(printer: VirtualPrinter, acquisition: Callable, seeds=range(20), progress: bool = True,
+                       **kwargs) -> pd.DataFrame:
+    """Builds needed per strategy and seed: a DataFrame with columns strategy, seed, builds, reached."""
+    jobs = [(s, seed) for s in ("random", "grid", "bo") for seed in seeds]
+    if progress:
+        from tqdm.auto import tqdm
+
+        jobs = tqdm(jobs, desc="test-build campaigns")
+    rows = []
+    for strategy, seed in jobs:
+        r = run_campaign(printer, strategy, seed, acquisition if strategy == "bo" else None, **kwargs)
+        rows.append({"strategy": strategy, "seed": seed, "builds": r["builds"], "reached": r["reached"]})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- AM + milling cost
+
+
+@dataclass(frozen=True)
+class Rate:
+    """One number of the cost model, with its unit and where it comes from (a source, or 'ASSUMPTION')."""
+
+    value: float
+    unit: str
+    basis: str
+
+    @property
+    def is_assumption(self) -> bool:
+        return self.basis.upper().startswith("ASSUMPTION")
+
+
+def default_rates() -> dict[str, Rate]:
+    """The cost model's rates. Prices are assumptions (change them to your quotes); physics is sourced."""
+    return {
+        "steel_density_kg_dm3": Rate(7.99, "kg/dm³", "316L density, typical datasheet value (ASTM A240 family)"),
+        "bar_price_sek_kg": Rate(80.0, "SEK/kg", "ASSUMPTION: 316L bar/plate price; use your supplier's quote"),
+        "powder_price_sek_kg": Rate(600.0, "SEK/kg", "ASSUMPTION: 316L L-PBF powder price; use your quote"),
+        "powder_reuse_loss": Rate(0.05, "share of part mass", "ASSUMPTION: powder lost to sieving/spatter"),
+        "mill_rate_sek_h": Rate(850.0, "SEK/h", "ASSUMPTION: machine + operator hour, 3/5-axis milling centre"),
+        "printer_rate_sek_h": Rate(900.0, "SEK/h", "ASSUMPTION: L-PBF machine hour incl. depreciation and gas"),
+        "rough_mrr_cm3_min": Rate(25.0, "cm³/min", "ASSUMPTION: roughing material removal rate in 316L"),
+        "finish_mrr_cm3_min": Rate(3.0, "cm³/min", "ASSUMPTION: finishing material removal rate"),
+        "build_rate_cm3_h": Rate(10.8, "cm³/h", "computed: v·h·t = 1000 mm/s × 0.1 mm × 0.03 mm = 3 mm³/s "
+                                 "(a setting inside the 316L window of this lab)"),
+        "print_setup_h": Rate(3.0, "h per build job", "ASSUMPTION: file prep, plate, powder, depowder, cut off"),
+        "post_process_h": Rate(1.0, "h per part", "ASSUMPTION: support removal, stress relief share"),
+        "mill_setup_h": Rate(1.5, "h per batch", "ASSUMPTION: fixture and programme per batch"),
+        "parts_per_plate": Rate(4.0, "parts", "ASSUMPTION: parts of this size per build plate"),
+    }
+
+
+@dataclass(frozen=True)
+class DemoPart:
+    """A demo part: a 316L manifold bracket with internal channels (volumes in cm³)."""
+
+    name: str = "316L manifold bracket"
+    part_cm3: float = 75.0  # finished part
+    stock_cm3: float = 576.0  # 120 × 80 × 60 mm block to mill from solid
+    surface_cm2: float = 260.0  # surfaces to finish-mill on the printed part
+    allowance_mm: float = 1.0  # machining allowance left on printed surfaces
+    support_share: float = 0.15  # support volume as share of the printed volume
+
+
+def buy_to_fly(raw_material_kg: float, finished_kg: float) -> float:
+    """Buy-to-fly ratio: mass of material bought per mass of finished part (≥ 1)."""
+    return raw_material_kg / finished_kg
+
+
+def route_costs(part: DemoPart | None = None, rates: dict[str, Rate] | None = None, batch: int = 10) -> pd.DataFrame:
+    """Cost per part (SEK) and its parts for 'mill from solid' and 'print near-net + finish-mill'.
+
+    Both routes end with the same finished part. Material is charged at the mass bought (solid: the
+    stock block; printing: printed volume + supports + powder loss). Times in hours per part.
+    """
+    part = part or DemoPart()
+    r = {k: v.value for k, v in (rates or default_rates()).items()}
+    if batch < 1:
+        raise InputError("batch must be at least 1 part.")
+    rho = r["steel_density_kg_dm3"] / 1000  # kg/cm³
+    # milling from solid
+    removed = part.stock_cm3 - part.part_cm3
+    mill_h = removed * 0.9 / r["rough_mrr_cm3_min"] / 60 + removed * 0.1 / r["finish_mrr_cm3_min"] / 60
+    solid = {"material_kg": part.stock_cm3 * rho, "material_sek": part.stock_cm3 * rho * r["bar_price_sek_kg"],
+             "print_h": 0.0, "mill_h": mill_h + r["mill_setup_h"] / batch}
+    # near-net printing + finish milling
+    allowance_cm3 = part.surface_cm2 * part.allowance_mm / 10
+    printed = (part.part_cm3 + allowance_cm3) * (1 + part.support_share)
+    powder_kg = printed * rho * (1 + r["powder_reuse_loss"])
+    plates = math.ceil(batch / r["parts_per_plate"])
+    print_h = printed / r["build_rate_cm3_h"] + (plates * r["print_setup_h"]) / batch + r["post_process_h"]
+    finish_h = allowance_cm3 / r["finish_mrr_cm3_min"] / 60 + r["mill_setup_h"] / batch
+    am = {"material_kg": powder_kg, "material_sek": powder_kg * r["powder_price_sek_kg"], "print_h": print_h,
+          "mill_h": finish_h}
+    rows = []
+    for route, d in (("mill from solid", solid), ("print + finish-mill", am)):
+        machine = d["print_h"] * r["printer_rate_sek_h"] + d["mill_h"] * r["mill_rate_sek_h"]
+        rows.append({"route": route, "buy_to_fly": buy_to_fly(d["material_kg"], part.part_cm3 * rho),
+                     "material_kg": d["material_kg"], "print_h": d["print_h"], "mill_h": d["mill_h"],
+                     "material_sek": d["material_sek"], "machine_sek": machine,
+                     "total_sek": d["material_sek"] + machine})
+    return pd.DataFrame(rows).set_index("route")
+
+
+def rates_table(rates: dict[str, Rate] | None = None) -> pd.DataFrame:
+    """The rates with value, unit and basis, assumptions first (so nobody mistakes them for facts)."""
+    rows = [{"rate": k, "value": v.value, "unit": v.unit, "basis": v.basis, "assumption": v.is_assumption}
+            for k, v in (rates or default_rates()).items()]
+    return pd.DataFrame(rows).sort_values("assumption", ascending=False).set_index("rate")
+
+
+def cost_widget(part: DemoPart | None = None):
+    """Sliders for every assumed rate and the batch size; shows cost per part for both routes."""
+    import ipywidgets as w
+    import matplotlib.pyplot as plt
+
+    base = default_rates()
+    sliders = {}
+    for key, rate in base.items():
+        if rate.is_assumption:
+            sliders[key] = w.FloatText(value=rate.value, description=key, step=rate.value / 10,
+                                       style={"description_width": "160px"}, layout=w.Layout(width="300px"),
+                                       tooltip=rate.basis)
+    batch = w.IntSlider(value=10, min=1, max=200, description="batch size", continuous_update=False)
+    out = w.Output()
+
+    def draw(*_):
+        rates = {k: (replace(v, value=float(sliders[k].value)) if k in sliders else v) for k, v in base.items()}
+        with out:
+            out.clear_output(wait=True)
+            sizes = np.unique(np.geomspace(1, 200, 25).astype(int))
+            tot = pd.DataFrame({b: route_costs(part, rates, int(b))["total_sek"] for b in sizes}).T
+            fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.6))
+            costs = route_costs(part, rates, batch.value)
+            costs[["material_sek", "machine_sek"]].plot.barh(stacked=True, ax=a1)
+            a1.set(xlabel="SEK per part", title=f"batch of {batch.value}")
+            tot.plot(ax=a2, logx=True)
+            a2.set(xlabel="batch size (parts)", ylabel="SEK per part", title="cost per part vs batch size")
+            fig.tight_layout()
+            plt.show()
+            display_df = costs[["buy_to_fly", "material_kg", "print_h", "mill_h", "total_sek"]]
+            print(display_df.to_string())
+
+    for s in [*sliders.values(), batch]:
+        s.observe(draw, "value")
+    draw()
+    grid = w.GridBox(list(sliders.values()), layout=w.Layout(grid_template_columns="repeat(3, 310px)"))
+    return w.VBox([w.HTML("<b>Assumed rates</b> (change them to your own quotes)"), grid, batch, out])
+
+
+# --------------------------------------------------------------------------- your own builds
+
+#: column -> (unit, plausible range, description). Columns in this order; the last three are optional.
+OWN_BUILDS_SCHEMA = {
+    "material": ("text", None, "alloy name, e.g. 316L"),
+    "power_w": ("W", (10.0, 2000.0), "laser power"),
+    "speed_mm_s": ("mm/s", (10.0, 15000.0), "scan speed"),
+    "hatch_mm": ("mm", (0.01, 1.0), "hatch spacing"),
+    "layer_mm": ("mm", (0.005, 0.5), "layer thickness"),
+    "density_pct": ("%", (50.0, 100.5), "measured relative density (Archimedes or image analysis)"),
+    "build_id": ("text", None, "optional: build job or plate id"),
+    "method": ("text", None, "optional: how density was measured"),
+    "notes": ("text", None, "optional: anything else"),
+}
+OWN_BUILDS_REQUIRED = ["material", "power_w", "speed_mm_s", "hatch_mm", "layer_mm", "density_pct"]
+
+# Column names people often use instead, with the fix to suggest.
+_UNIT_HINTS = {
+    "speed_m_s": "scan speed is in mm/s: multiply m/s by 1000 and name the column speed_mm_s",
+    "hatch_um": "hatch is in mm: divide µm by 1000 and name the column hatch_mm",
+    "layer_um": "layer thickness is in mm: divide µm by 1000 and name the column layer_mm",
+    "power_kw": "power is in W: multiply kW by 1000 and name the column power_w",
+    "density": "name the density column density_pct and give it in % (99.5, not 0.995)",
+    "density_fraction": "give density in % (99.5, not 0.995) in a column density_pct",
+}
+
+OWN_BUILDS_EXAMPLE = """material,power_w,speed_mm_s,hatch_mm,layer_mm,density_pct,build_id,method,notes
+316L,200,800,0.10,0.03,99.62,B01,Archimedes,
+316L,200,1200,0.10,0.03,99.10,B01,Archimedes,
+316L,150,1200,0.10,0.03,97.80,B01,Archimedes,lack of fusion seen
+316L,275,1000,0.12,0.03,99.70,B02,Archimedes,
+"""
+
+
+def write_own_builds_template(path: str | Path) -> Path:
+    """Write an example CSV in the documented schema (four 316L coupons) to fill in."""
+    path = Path(path)
+    path.write_text(OWN_BUILDS_EXAMPLE, encoding="utf-8")
+    return path
+
+
+def load_own_builds(source) -> pd.DataFrame:
+    """Read a shop's own test coupons from a CSV (path, text buffer or DataFrame) in :data:`OWN_BUILDS_SCHEMA`.
+
+    Returns the table with numeric columns as floats and ``ved_j_mm3`` and ``paper`` ("own") added.
+    Raises :class:`indi.errors.InputError` naming the problem and the fix: missing columns, wrong
+    units (values that look like µm, m/s or fractions), text in number columns, impossible values.
+    """
+    if isinstance(source, pd.DataFrame):
+        df = source.copy()
+    else:
+        try:
+            kwargs = {} if hasattr(source, "read") else {"encoding": "utf-8-sig"}
+            df = pd.read_csv(source, sep=None, engine="python", dtype=str, keep_default_na=False, **kwargs)
+        except FileNotFoundError:
+            raise InputError(f"No file {source}: check the path (it is relative to the notebook's folder).") from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+            raise InputError(f"{source} is not a readable CSV ({type(err).__name__}: {err}). Save it as CSV "
+                             "(UTF-8) with one header row; see OWN_BUILDS_EXAMPLE.") from None
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    missing = [c for c in OWN_BUILDS_REQUIRED if c not in df.columns]
+    if missing:
+        hints = [_UNIT_HINTS[c] for c in df.columns if c in _UNIT_HINTS]
+        raise InputError(
+            f"Your builds table lacks the column(s) {missing}. Required: {', '.join(OWN_BUILDS_REQUIRED)} "
+            f"(units: power W, speed mm/s, hatch and layer mm, density %). Found: {list(df.columns)}."
+            + (" Hint: " + "; ".join(hints) + "." if hints else "")
+        )
+    if df.empty:
+        raise InputError("Your builds table has a header but no rows: add at least one coupon.")
+    for col in OWN_BUILDS_REQUIRED[1:]:
+        text = df[col].astype(str).str.strip().str.replace(",", ".", regex=False)  # Swedish decimal comma
+        values = pd.to_numeric(text, errors="coerce")
+        bad = values.isna()
+        if bad.any():
+            rows = (df.index[bad] + 2).tolist()[:5]  # +2: header line and 1-based numbering
+            raise InputError(f"Column {col} must hold numbers; line(s) {rows} of the file hold "
+                             f"{df.loc[bad, col].tolist()[:5]}. Leave no cell empty and write numbers only.")
+        df[col] = values.astype(float)
+    if df["material"].astype(str).str.strip().eq("").any():
+        raise InputError("Every row needs a material (e.g. 316L); some are empty.")
+    unit_checks = [
+        ("hatch_mm", lambda s: s.median() > 1.0, "looks like µm: give hatch spacing in mm (100 µm = 0.1 mm)"),
+        ("layer_mm", lambda s: s.median() > 1.0, "looks like µm: give layer thickness in mm (30 µm = 0.03 mm)"),
+        ("speed_mm_s", lambda s: s.median() < 10.0, "looks like m/s: give scan speed in mm/s (0.8 m/s = 800 mm/s)"),
+        ("power_w", lambda s: s.median() < 5.0, "looks like kW: give laser power in W (0.2 kW = 200 W)"),
+        ("density_pct", lambda s: s.max() <= 1.0, "looks like a fraction: give density in % (0.995 = 99.5 %)"),
+    ]
+    for col, looks_wrong, msg in unit_checks:
+        if looks_wrong(df[col]):
+            raise InputError(f"Column {col} {msg}.")
+    for col, (unit, rng, desc) in OWN_BUILDS_SCHEMA.items():
+        if rng is None or col not in df:
+            continue
+        out = ~df[col].between(*rng)
+        if out.any():
+            rows = (df.index[out] + 2).tolist()[:5]
+            raise InputError(f"Column {col} ({desc}, {unit}) has values outside {rng[0]:g}–{rng[1]:g} {unit} "
+                             f"on line(s) {rows}: {df.loc[out, col].tolist()[:5]}. Check the unit and typing.")
+    df["material"] = df["material"].astype(str).str.strip()
+    df["ved_j_mm3"] = volumetric_energy_density(df.power_w, df.speed_mm_s, df.hatch_mm, df.layer_mm)
+    df["paper"] = "own"
+    return df

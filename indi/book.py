@@ -1,0 +1,734 @@
+"""The book's interactive parts: two self-assessments, the tool catalogue and the outcome-alignment table.
+
+Every interactive object here works twice:
+
+* in JupyterLab it is a live ipywidgets form (answer, see the result change);
+* in the published HTML book (no kernel) the same object shows a readable **static fallback**: the
+  questions, the scoring rule and the full table, as plain HTML. The object's MIME bundle carries
+  both; JupyterLab picks the widget, the book build picks ``text/html`` (``_config.yml`` ranks
+  ``text/html`` above the widget view for the HTML builder).
+
+Data files (a teacher edits these, never the code):
+
+``book/catalogue/tools.yml``  the curated tool catalogue (validated by ``validate_catalogue``)
+``book/outcomes.yml``         learning outcomes → pages → lab tasks → graded cells
+
+Command line (from the repository root)::
+
+    python -m indi.book catalogue        # validate the catalogue; list entries due for a re-check
+    python -m indi.book outcomes         # print the outcome-alignment table; exit 1 on gaps
+    python -m indi.book hub-url URL      # point the book's JupyterHub launch button at your hub
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from indi.errors import InputError
+from indi.paths import REPO_ROOT
+
+CATALOGUE_YML = REPO_ROOT / "book" / "catalogue" / "tools.yml"
+OUTCOMES_YML = REPO_ROOT / "book" / "outcomes.yml"
+TOC_YML = REPO_ROOT / "_toc.yml"
+
+# ----------------------------------------------------------------------------- shared helpers
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _table(header: list[str], rows: Iterable[Iterable[object]], caption: str = "", raw_cols=(), cls: str = "") -> str:
+    """A small accessible HTML table (caption, th with scope); cells are escaped unless in raw_cols."""
+    out = [f'<table class="{" ".join(["indi-table", cls]).strip()}">']
+    if caption:
+        out.append(f"<caption>{_esc(caption)}</caption>")
+    out.append("<thead><tr>" + "".join(f'<th scope="col">{_esc(h)}</th>' for h in header) + "</tr></thead>")
+    out.append("<tbody>")
+    for row in rows:
+        cells = [str(c) if i in raw_cols else _esc(c) for i, c in enumerate(row)]
+        out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
+
+
+def page_link(docname: str, title: str | None = None) -> str:
+    """An HTML link from a book page one folder deep (book/<part>/page) to another page of the book."""
+    href = "../../" + docname + ".html"
+    return f'<a href="{_esc(href)}">{_esc(title or docname)}</a>'
+
+
+class Interactive:
+    """A widget with a static HTML fallback. Displaying it gives JupyterLab the widget and the book the HTML."""
+
+    def __init__(self, widget, fallback_html: str):
+        self.widget = widget
+        self.fallback_html = fallback_html
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = {"text/html": f'<div class="indi-static">{self.fallback_html}</div>',
+                  "text/plain": "(interactive form: open this page in JupyterLab to use it)"}
+        if self.widget is not None:
+            data = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
+            if isinstance(data, tuple):
+                data = data[0]
+            for key, value in data.items():
+                if key != "text/plain":
+                    bundle[key] = value
+        return bundle
+
+
+def _widgets():
+    """ipywidgets, or None when it is not installed (the static fallback still works)."""
+    try:
+        import ipywidgets
+    except ImportError:  # pragma: no cover - ipywidgets is pinned in requirements.txt
+        return None
+    return ipywidgets
+
+
+def toc_docnames(toc_path: Path = TOC_YML) -> list[str]:
+    """Every page listed in _toc.yml (root first), in reading order."""
+    toc = yaml.safe_load(Path(toc_path).read_text())
+    names = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                names.append(str(entry["file"]).removesuffix(".md").removesuffix(".ipynb"))
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return names
+
+
+def lab_page(lab_id: str) -> str:
+    """The lab's own book page when it exists and is in _toc.yml, else the labs overview page."""
+    doc = f"labs/{lab_id}/README"
+    try:
+        listed = doc in toc_docnames()
+    except (OSError, yaml.YAMLError, KeyError):
+        listed = False
+    return doc if listed and (REPO_ROOT / f"{doc}.md").exists() else "labs/README"
+
+
+SENSOR_LAB, VISION_LAB, AM_LAB = (lab_page(x) for x in ("sensor_analytics", "vision_inspection", "am_parameters"))
+
+# ----------------------------------------------------------------------------- company maturity (acatech)
+
+#: The six development stages of the acatech Industrie 4.0 Maturity Index (Schuh et al. 2017, 2020).
+MATURITY_STAGES = [
+    ("Computerisation", "different IT systems are used, but in isolation from each other"),
+    ("Connectivity", "the IT systems are connected; machines and business systems exchange data"),
+    ("Visibility", "you can see what is happening in the shop, in (close to) real time, from data"),
+    ("Transparency", "you understand why it is happening: data from many sources is analysed for causes"),
+    ("Predictive capacity", "you can say what will happen: simulations and forecasts support decisions"),
+    ("Adaptability", "the firm adapts by itself: decisions are automated where that is safe and sensible"),
+]
+
+#: Two plain-language statements per stage, as a 30-person shop would recognise them.
+MATURITY_QUESTIONS = [
+    (1, "Orders, drawings and NC programs are kept in computer systems (ERP, CAD/CAM), not only on paper."),
+    (1, "Most machines are CNC-controlled and programs are stored and versioned centrally."),
+    (2, "Machines are on the company network and NC programs are sent to them over it (DNC)."),
+    (2, "The business system and the shop floor exchange data without re-typing (e.g. order status, times)."),
+    (3, "Machine states (running, idle, alarm) are recorded automatically and can be viewed live."),
+    (3, "Quality measurements are stored digitally, linked to order, part and machine."),
+    (4, "We regularly analyse recorded data to find the causes of scrap, downtime or tool breakage."),
+    (4, "Someone in the firm owns data quality and knows which data exists where."),
+    (5, "We forecast events from data (tool wear, maintenance needs, delivery dates) and act on forecasts."),
+    (5, "We test changes (a new fixture, a new schedule) in a model or simulation before trying them."),
+    (6, "Some decisions are taken automatically from data (e.g. re-scheduling, adaptive feed control)."),
+    (6, "Lessons from data are fed back into processes and training as a routine, not a project."),
+]
+
+ANSWERS = {"no": 0, "partly": 1, "yes": 2}
+
+#: What to read and do next, by the stage the firm is working towards (1..6).
+MATURITY_PATH = {
+    1: ["book/digital/industry40", "book/digital/data_first", "book/find/tool_catalogue"],
+    2: ["book/digital/data_first", "book/tech/sensors_iiot", "book/find/tool_catalogue"],
+    3: ["book/tech/sensors_iiot", "book/tech/machine_vision", SENSOR_LAB],
+    4: ["book/digital/pilot", "book/digital/ai_literacy", VISION_LAB],
+    5: ["book/digital/pilot", "book/digital/costs_risks", SENSOR_LAB],
+    6: ["book/digital/costs_risks", "book/tech/automation", "book/careers/paths"],
+}
+
+
+def maturity_stage(answers: Mapping[int, str] | list[str], threshold: float = 1.5) -> int:
+    """The acatech stage a firm has reached (0–6) from answers to ``MATURITY_QUESTIONS``.
+
+    ``answers`` is a list (one of "no", "partly", "yes" per question, in order) or a mapping from
+    question index to answer. A stage counts as reached when its statements average at least
+    ``threshold`` points (yes = 2, partly = 1, no = 0) **and** every earlier stage is reached:
+    the acatech stages build on each other, so a live dashboard (stage 3) on unconnected
+    machines (stage 2 missing) does not count.
+    """
+    if not isinstance(answers, Mapping):
+        answers = dict(enumerate(answers))
+    if len(answers) != len(MATURITY_QUESTIONS):
+        raise InputError(f"expected {len(MATURITY_QUESTIONS)} answers, got {len(answers)}: answer every statement")
+    points: dict[int, list[int]] = {}
+    for i, (stage, _text) in enumerate(MATURITY_QUESTIONS):
+        answer = str(answers.get(i, "")).strip().lower()
+        if answer not in ANSWERS:
+            raise InputError(f"answer {i + 1} is {answer!r}: use one of {', '.join(ANSWERS)}")
+        points.setdefault(stage, []).append(ANSWERS[answer])
+    reached = 0
+    for stage in range(1, len(MATURITY_STAGES) + 1):
+        if sum(points[stage]) / len(points[stage]) >= threshold:
+            reached = stage
+        else:
+            break
+    return reached
+
+
+def maturity_recommendation(stage: int) -> list[str]:
+    """The pages to read next for a firm at ``stage`` (it works towards stage + 1)."""
+    target = min(max(stage + 1, 1), len(MATURITY_STAGES))
+    return MATURITY_PATH[target]
+
+
+def _maturity_result_html(stage: int, titles: Mapping[str, str]) -> str:
+    target = min(stage + 1, len(MATURITY_STAGES))
+    if stage == 0:
+        head = "Stage 1 (Computerisation) is not fully reached yet: start there."
+    else:
+        head = f"Reached: stage {stage}, {MATURITY_STAGES[stage - 1][0]}."
+    if stage < len(MATURITY_STAGES):
+        head += f" Next: stage {target}, {MATURITY_STAGES[target - 1][0]} — {MATURITY_STAGES[target - 1][1]}."
+    items = "".join(f"<li>{page_link(d, titles.get(d))}</li>" for d in maturity_recommendation(stage))
+    return f"<p><strong>{_esc(head)}</strong></p><p>Recommended path:</p><ol>{items}</ol>"
+
+
+def maturity_static_html(titles: Mapping[str, str] | None = None) -> str:
+    """The self-assessment on paper: statements, scoring rule and the path for each result."""
+    titles = titles or {}
+    questions = _table(
+        ["#", "stage", "statement (answer no / partly / yes)"],
+        [(i + 1, f"{s} {MATURITY_STAGES[s - 1][0]}", t) for i, (s, t) in enumerate(MATURITY_QUESTIONS)],
+        caption="Company self-assessment: twelve statements, two per acatech stage",
+    )
+    rule = ("<p>Score: no = 0, partly = 1, yes = 2. A stage is reached when its two statements average at "
+            "least 1.5 points and every earlier stage is reached. Then follow the path for the next stage:</p>")
+    paths = _table(
+        ["reached stage", "work towards", "recommended path"],
+        [(f"{s} {MATURITY_STAGES[s - 1][0]}" if s else "0 (none yet)",
+          f"{min(s + 1, 6)} {MATURITY_STAGES[min(s + 1, 6) - 1][0]}",
+          ", ".join(page_link(d, titles.get(d)) for d in maturity_recommendation(s)))
+         for s in range(0, len(MATURITY_STAGES) + 1)],
+        caption="Recommended path by result", raw_cols=(2,),
+    )
+    return questions + rule + paths
+
+
+def maturity_assessment(titles: Mapping[str, str] | None = None) -> Interactive:
+    """The company self-assessment: a form in JupyterLab, the paper version in the HTML book."""
+    titles = titles or page_titles()
+    w = _widgets()
+    widget = None
+    if w is not None:
+        pickers = [w.ToggleButtons(options=list(ANSWERS), value="no", description=f"{i + 1}.",
+                                   style={"button_width": "70px"}) for i in range(len(MATURITY_QUESTIONS))]
+        rows = [w.VBox([w.HTML(f"<b>Stage {s}</b> — {_esc(t)}"), p])
+                for (s, t), p in zip(MATURITY_QUESTIONS, pickers, strict=True)]
+        result = w.HTML()
+
+        def update(_change=None):
+            stage = maturity_stage([p.value for p in pickers])
+            result.value = _maturity_result_html(stage, titles)
+
+        for p in pickers:
+            p.observe(update, names="value")
+        update()
+        widget = w.VBox([*rows, result])
+    return Interactive(widget, maturity_static_html(titles))
+
+
+# ----------------------------------------------------------------------------- personal competence (DigComp 2.2)
+
+#: DigComp 2.2's eight proficiency levels (Vuorikari et al. 2022), in short.
+DIGCOMP_LEVELS = {
+    1: ("Foundation", "simple tasks, with guidance"),
+    2: ("Foundation", "simple tasks, on my own with guidance where needed"),
+    3: ("Intermediate", "well-defined, routine tasks and straightforward problems, on my own"),
+    4: ("Intermediate", "tasks and well-defined non-routine problems, independently"),
+    5: ("Advanced", "different tasks and problems, guiding others"),
+    6: ("Advanced", "choosing the most appropriate approach in complex contexts, adapting to others"),
+    7: ("Highly specialised", "solving complex problems with limited solutions; contributing to professional practice"),
+    8: ("Highly specialised", "solving complex problems with many interacting factors; proposing new ideas to the field"),
+}
+
+#: Competence areas of this course, each with the pages and labs that build it.
+COMPETENCE_AREAS = {
+    "data": ("Working with shop data (collect, clean, interpret)",
+             ["book/digital/data_first", "book/data", SENSOR_LAB]),
+    "sensors": ("Machine signals, sensors and IIoT",
+                ["book/tech/sensors_iiot", SENSOR_LAB]),
+    "vision": ("Machine vision and inspection",
+               ["book/tech/machine_vision", VISION_LAB]),
+    "am": ("Additive manufacturing with milling",
+           ["book/tech/am_milling", AM_LAB]),
+    "ai": ("What AI can and cannot do, its risks and rules",
+           ["book/digital/ai_literacy", "book/digital/costs_risks"]),
+    "projects": ("Running a digitalisation pilot",
+                 ["book/digital/pilot", "book/digital/industry40", "book/find/tool_catalogue"]),
+}
+
+#: Short column labels for the areas (tables, sliders).
+AREA_SHORT = {"data": "Shop data", "sensors": "Sensors & IIoT", "vision": "Vision", "am": "AM + milling",
+              "ai": "AI literacy", "projects": "Pilots"}
+
+#: INDI Lab's suggested target level per area for each role (a design choice of this course, not a norm).
+ROLE_PROFILES = {
+    "Operator": {"data": 3, "sensors": 2, "vision": 2, "am": 2, "ai": 3, "projects": 2},
+    "CNC programmer": {"data": 4, "sensors": 3, "vision": 2, "am": 4, "ai": 3, "projects": 3},
+    "Process technician": {"data": 4, "sensors": 4, "vision": 4, "am": 4, "ai": 4, "projects": 4},
+    "Maintenance technician": {"data": 4, "sensors": 5, "vision": 3, "am": 2, "ai": 3, "projects": 3},
+    "Automation engineer": {"data": 5, "sensors": 6, "vision": 5, "am": 3, "ai": 5, "projects": 5},
+    "Quality engineer (data-literate)": {"data": 6, "sensors": 4, "vision": 5, "am": 4, "ai": 5, "projects": 5},
+}
+
+
+@dataclass
+class Gap:
+    area: str
+    current: int
+    target: int
+    pages: list[str] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return self.target - self.current
+
+
+def competence_gaps(role: str, levels: Mapping[str, int]) -> list[Gap]:
+    """Areas where ``levels`` (DigComp level 1–8 per area) fall short of ``role``'s profile, biggest first."""
+    if role not in ROLE_PROFILES:
+        raise InputError(f"unknown role {role!r}: choose one of {', '.join(ROLE_PROFILES)}")
+    gaps = []
+    for area, target in ROLE_PROFILES[role].items():
+        level = int(levels.get(area, 1))
+        if not 1 <= level <= 8:
+            raise InputError(f"level for {area!r} is {level}: DigComp levels run from 1 to 8")
+        if level < target:
+            gaps.append(Gap(area, level, target, COMPETENCE_AREAS[area][1]))
+    return sorted(gaps, key=lambda g: (-g.size, list(COMPETENCE_AREAS).index(g.area)))
+
+
+def learning_path(role: str, levels: Mapping[str, int]) -> list[str]:
+    """Pages and labs to study, in order, without repeats: the biggest gap first."""
+    path: list[str] = []
+    for gap in competence_gaps(role, levels):
+        for page in gap.pages:
+            if page not in path:
+                path.append(page)
+    return path
+
+
+def _competence_result_html(role: str, levels: Mapping[str, int], titles: Mapping[str, str]) -> str:
+    gaps = competence_gaps(role, levels)
+    if not gaps:
+        return (f"<p><strong>You meet the suggested profile for {_esc(role)}.</strong> "
+                "Try the next role's profile, or help a colleague through a lab.</p>")
+    rows = [(COMPETENCE_AREAS[g.area][0], g.current, g.target) for g in gaps]
+    items = "".join(f"<li>{page_link(p, titles.get(p))}</li>" for p in learning_path(role, levels))
+    return (_table(["area", "your level", f"profile: {role}"], rows, caption="Where to grow")
+            + f"<p>Recommended path:</p><ol>{items}</ol>")
+
+
+def competence_static_html(titles: Mapping[str, str] | None = None) -> str:
+    """The personal self-assessment on paper: levels, profiles and where each area is taught."""
+    titles = titles or {}
+    levels = _table(["level", "band", "I can do …"],
+                    [(k, b, d) for k, (b, d) in DIGCOMP_LEVELS.items()],
+                    caption="Proficiency levels (after DigComp 2.2)")
+    areas = list(COMPETENCE_AREAS)
+    profiles = _table(["role", *[AREA_SHORT[a] for a in areas]],
+                      [(r, *[p[a] for a in areas]) for r, p in ROLE_PROFILES.items()],
+                      caption="Suggested target level per role and area")
+    where = _table(["area", "pages and labs that build it"],
+                   [(f"{AREA_SHORT[a]}: {COMPETENCE_AREAS[a][0]}", ", ".join(page_link(p, titles.get(p)) for p in COMPETENCE_AREAS[a][1]))
+                    for a in areas], caption="Where each area is taught", raw_cols=(1,))
+    rule = ("<p>Give yourself a level from 1 to 8 in each area, pick the role you have or aim for, and "
+            "compare. Study the areas with the biggest gap first, using the pages in the last table.</p>")
+    return levels + profiles + rule + where
+
+
+def competence_assessment(titles: Mapping[str, str] | None = None) -> Interactive:
+    """The personal self-assessment: sliders in JupyterLab, the paper version in the HTML book."""
+    titles = titles or page_titles()
+    w = _widgets()
+    widget = None
+    if w is not None:
+        role = w.Dropdown(options=list(ROLE_PROFILES), description="Role", style={"description_width": "initial"})
+        sliders = {a: w.IntSlider(value=2, min=1, max=8, description=label, style={"description_width": "22em"},
+                                  layout={"width": "44em"})
+                   for a, (label, _pages) in COMPETENCE_AREAS.items()}
+        hint = w.HTML()
+        result = w.HTML()
+
+        def update(_change=None):
+            hint.value = "<br>".join(f"{_esc(COMPETENCE_AREAS[a][0])}: level {s.value} — "
+                                     f"{_esc(DIGCOMP_LEVELS[s.value][1])}" for a, s in sliders.items())
+            result.value = _competence_result_html(role.value, {a: s.value for a, s in sliders.items()}, titles)
+
+        for control in [role, *sliders.values()]:
+            control.observe(update, names="value")
+        update()
+        widget = w.VBox([role, *sliders.values(), hint, result])
+    return Interactive(widget, competence_static_html(titles))
+
+
+# ----------------------------------------------------------------------------- tool catalogue
+
+PROBLEMS = {
+    "inspection": "quality inspection and measurement",
+    "predictive_maintenance": "machine monitoring and predictive maintenance",
+    "scheduling": "production planning and scheduling",
+    "quoting": "quoting and cost estimation",
+    "cam": "CAM and NC programming",
+    "am_build_prep": "AM build preparation",
+    "documentation": "documentation and work instructions",
+    "data_infrastructure": "connecting machines and storing data",
+}
+COSTS = {"free": "no licence fee (you still pay for time and hardware)",
+         "subscription": "recurring fee per user, machine or month",
+         "licence": "purchased licence or price on request"}
+SKILLS = {"foundation": "point and click; a few hours to get going (DigComp levels 1–2)",
+          "intermediate": "configuration and some scripting (levels 3–4)",
+          "advanced": "programming, integration or a specialist (levels 5–8)"}
+LICENCES = {"open-source", "commercial", "freemium"}
+REQUIRED = ("name", "category", "problems", "licence", "cost", "skill", "description", "url", "source", "checked")
+_URL = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/\S*)?$")
+
+
+def validate_catalogue(data: object, today: dt.date | None = None) -> list[str]:
+    """Every problem with the catalogue's content, as messages (an empty list means valid)."""
+    today = today or dt.date.today()
+    errors: list[str] = []
+    if not isinstance(data, Mapping) or not isinstance(data.get("tools"), list):
+        return ["the catalogue must be a mapping with a 'tools:' list"]
+    if not data["tools"]:
+        return ["the catalogue's 'tools:' list is empty"]
+    seen: set[str] = set()
+    for i, entry in enumerate(data["tools"]):
+        where = f"entry {i + 1}"
+        if not isinstance(entry, Mapping):
+            errors.append(f"{where}: not a mapping")
+            continue
+        where = f"entry {i + 1} ({entry.get('name', '?')})"
+        for key in REQUIRED:
+            if entry.get(key) in (None, "", []):
+                errors.append(f"{where}: missing '{key}'")
+        unknown = set(entry) - set(REQUIRED) - {"notes"}
+        if unknown:
+            errors.append(f"{where}: unknown field(s) {sorted(unknown)}")
+        name = str(entry.get("name", "")).strip().lower()
+        if name in seen:
+            errors.append(f"{where}: duplicate name")
+        seen.add(name)
+        problems = entry.get("problems") or []
+        if not isinstance(problems, list):
+            errors.append(f"{where}: 'problems' must be a list")
+        else:
+            for p in problems:
+                if p not in PROBLEMS:
+                    errors.append(f"{where}: problem {p!r} is not one of {sorted(PROBLEMS)}")
+        for key, allowed in (("cost", COSTS), ("skill", SKILLS), ("licence", LICENCES)):
+            if entry.get(key) is not None and entry.get(key) not in allowed:
+                errors.append(f"{where}: {key} {entry.get(key)!r} is not one of {sorted(allowed)}")
+        if entry.get("licence") == "open-source" and entry.get("cost") not in (None, "free"):
+            errors.append(f"{where}: open-source tools have cost 'free' (put paid support in notes)")
+        for key in ("url", "source"):
+            if entry.get(key) and not _URL.match(str(entry[key])):
+                errors.append(f"{where}: {key} {entry[key]!r} is not an https:// address")
+        checked = entry.get("checked")
+        if checked is not None:
+            if isinstance(checked, str):
+                try:
+                    checked = dt.date.fromisoformat(checked)
+                except ValueError:
+                    errors.append(f"{where}: checked {entry['checked']!r} is not a date (YYYY-MM-DD)")
+                    continue
+            if not isinstance(checked, dt.date):
+                errors.append(f"{where}: checked must be a date (YYYY-MM-DD)")
+            elif checked > today:
+                errors.append(f"{where}: checked {checked} is in the future")
+    return errors
+
+
+def load_catalogue(path: Path = CATALOGUE_YML):
+    """The catalogue as a pandas DataFrame, one row per tool; raises InputError naming every problem."""
+    import pandas as pd
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as err:
+        raise InputError(f"cannot read the tool catalogue {path}: {err}") from err
+    errors = validate_catalogue(data)
+    if errors:
+        raise InputError(f"the tool catalogue {path} has {len(errors)} problem(s):\n- " + "\n- ".join(errors))
+    frame = pd.DataFrame(data["tools"])
+    frame["checked"] = pd.to_datetime(frame["checked"].astype(str)).dt.date
+    if "notes" not in frame:
+        frame["notes"] = ""
+    frame["notes"] = frame["notes"].fillna("")
+    return frame
+
+
+def due_for_check(frame, max_age_days: int = 365, today: dt.date | None = None):
+    """Entries whose 'checked' date is older than max_age_days: the teacher's re-check list."""
+    today = today or dt.date.today()
+    return frame[[(today - d).days > max_age_days for d in frame["checked"]]]
+
+
+def filter_catalogue(frame, problem: str | None = None, costs: Iterable[str] | None = None,
+                     max_skill: str | None = None):
+    """Tools for one shop-floor problem, within the given cost types and up to a skill level."""
+    mask = [True] * len(frame)
+    if problem:
+        if problem not in PROBLEMS:
+            raise InputError(f"unknown problem {problem!r}: choose one of {', '.join(PROBLEMS)}")
+        mask = [m and problem in ps for m, ps in zip(mask, frame["problems"], strict=True)]
+    if costs is not None:
+        costs = set(costs)
+        mask = [m and c in costs for m, c in zip(mask, frame["cost"], strict=True)]
+    if max_skill:
+        order = list(SKILLS)
+        limit = order.index(max_skill)
+        mask = [m and order.index(s) <= limit for m, s in zip(mask, frame["skill"], strict=True)]
+    return frame[mask]
+
+
+def _catalogue_table(frame, caption: str) -> str:
+    rows = []
+    for _, t in frame.sort_values(["category", "name"]).iterrows():
+        link = f'<a href="{_esc(t["url"])}">{_esc(t["name"])}</a>'
+        rows.append((link, t["category"], t["description"], t["licence"], t["cost"], t["skill"],
+                     t["checked"].isoformat()))
+    return _table(["tool", "category", "what it does", "licence", "cost", "skill", "checked"], rows,
+                  caption=caption, raw_cols=(0,), cls="indi-catalogue")
+
+
+def catalogue_static_html(frame) -> str:
+    """The whole catalogue, one table per shop-floor problem (the HTML book's version of the filter)."""
+    jump = " · ".join(f'<a href="#tools-{k.replace("_", "-")}">{_esc(v)} ({len(filter_catalogue(frame, problem=k))})</a>'
+                      for k, v in PROBLEMS.items())
+    parts = [f'<nav aria-label="Problems in the tool catalogue"><p>Jump to: {jump}</p></nav>']
+    for key, label in PROBLEMS.items():
+        sub = filter_catalogue(frame, problem=key)
+        parts.append(f'<h3 id="tools-{key.replace("_", "-")}">{_esc(label.capitalize())}</h3>')
+        parts.append(_catalogue_table(sub, f"Tools for {label} ({len(sub)})"))
+    return "\n".join(parts)
+
+
+def catalogue_explorer(frame=None) -> Interactive:
+    """Filter the catalogue by problem, cost and skill (widget); every problem's table in the HTML book."""
+    frame = load_catalogue() if frame is None else frame
+    w = _widgets()
+    widget = None
+    if w is not None:
+        problem = w.Dropdown(options=[(v, k) for k, v in PROBLEMS.items()], description="Problem")
+        costs = w.SelectMultiple(options=list(COSTS), value=list(COSTS), description="Cost", rows=3)
+        skill = w.Dropdown(options=list(SKILLS), value="advanced", description="Skill up to")
+        out = w.HTML()
+
+        def update(_change=None):
+            sub = filter_catalogue(frame, problem.value, costs.value, skill.value)
+            out.value = (_catalogue_table(sub, f"{len(sub)} tool(s)") if len(sub)
+                         else "<p>No tool matches: allow more cost types or a higher skill level.</p>")
+
+        for control in (problem, costs, skill):
+            control.observe(update, names="value")
+        update()
+        widget = w.VBox([w.HBox([problem, skill]), costs, out])
+    return Interactive(widget, catalogue_static_html(frame))
+
+
+# ----------------------------------------------------------------------------- outcome alignment
+
+
+@dataclass
+class Alignment:
+    outcome: str
+    text: str
+    pages: list[str]
+    assessments: list[tuple[str, str, str]]  # (lab id, grade_id, kind: "autograded" / "manual")
+    problems: list[str]
+
+
+def graded_cells(notebook: Path) -> dict[str, str]:
+    """grade_id → "autograded" (locked test cell) or "manual" (written answer) for an nbgrader source notebook."""
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    cells = {}
+    for cell in nb.get("cells", []):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade") and meta.get("grade_id"):
+            if cell.get("cell_type") == "code" and not meta.get("solution"):
+                cells[meta["grade_id"]] = "autograded"
+            else:
+                cells[meta["grade_id"]] = "manual"
+    return cells
+
+
+def outcome_alignment(outcomes_path: Path = OUTCOMES_YML, repo: Path = REPO_ROOT,
+                      toc_path: Path | None = None) -> list[Alignment]:
+    """Each learning outcome with its pages and graded lab cells, checked against the sources.
+
+    Problems (an outcome without a page in _toc.yml, without any graded cell, a page or a lab cell
+    that does not exist) are listed per outcome: ``alignment_problems`` collects them for the test.
+    """
+    data = yaml.safe_load(Path(outcomes_path).read_text(encoding="utf-8"))
+    toc = set(toc_docnames(toc_path or repo / "_toc.yml"))
+    result = []
+    for entry in data.get("outcomes", []):
+        problems = []
+        pages = [str(p) for p in entry.get("pages") or []]
+        for p in pages:
+            if p not in toc:
+                problems.append(f"page {p} is not in _toc.yml")
+        if not [p for p in pages if p in toc]:
+            problems.append("no page teaches it")
+        assessments = []
+        for lab_id, grade_ids in (entry.get("assessed_by") or {}).items():
+            nb = repo / "labs" / lab_id / f"{lab_id}.ipynb"
+            if not nb.exists():
+                problems.append(f"lab {lab_id} does not exist ({nb.relative_to(repo)})")
+                continue
+            cells = graded_cells(nb)
+            for gid in grade_ids or []:
+                if gid in cells:
+                    assessments.append((lab_id, gid, cells[gid]))
+                else:
+                    problems.append(f"{lab_id} has no graded cell {gid!r}")
+        if not assessments:
+            problems.append("no graded lab cell assesses it")
+        result.append(Alignment(entry["id"], entry["text"], pages, assessments, problems))
+    return result
+
+
+def alignment_problems(alignments: list[Alignment]) -> list[str]:
+    return [f"{a.outcome}: {p}" for a in alignments for p in a.problems]
+
+
+def alignment_markdown(alignments: list[Alignment], titles: Mapping[str, str] | None = None) -> str:
+    """The alignment as a Markdown table with {doc} links (rendered by the book with myst-nb's glue-free Markdown)."""
+    titles = titles or {}
+    lines = ["| outcome | taught on | lab tasks | graded cells |", "|---|---|---|---|"]
+    for a in alignments:
+        pages = "<br>".join(f"{{doc}}`{titles.get(p, p)} </{p}>`" for p in a.pages)
+        labs = sorted({lab for lab, _g, _k in a.assessments})
+        lab_cells = "<br>".join(f"{{doc}}`{lab} </labs/{lab}/README>`" if (REPO_ROOT / "labs" / lab / "README.md").exists()
+                                else f"`{lab}`" for lab in labs)
+        graded = "<br>".join(f"`{lab}:{g}` ({k})" for lab, g, k in a.assessments)
+        status = "" if not a.problems else " **(gap: " + "; ".join(a.problems) + ")**"
+        lines.append(f"| **{a.outcome}** {a.text}{status} | {pages} | {lab_cells or '—'} | {graded or '—'} |")
+    return "\n".join(lines)
+
+
+def page_titles(repo: Path = REPO_ROOT) -> dict[str, str]:
+    """docname → first heading of each page in _toc.yml (for link texts)."""
+    titles = {}
+    for doc in toc_docnames(repo / "_toc.yml"):
+        for ext in (".md", ".ipynb"):
+            path = repo / f"{doc}{ext}"
+            if path.exists() and ext == ".md":
+                text = path.read_text(encoding="utf-8")
+                if text.startswith("---\n"):
+                    text = text.split("\n---\n", 1)[-1]  # skip the front matter (its comments start with '#')
+                for line in text.splitlines():
+                    if line.startswith("# "):
+                        titles[doc] = line[2:].strip()
+                        break
+    return titles
+
+
+# ----------------------------------------------------------------------------- launch links
+
+CONFIG_YML = REPO_ROOT / "_config.yml"
+_HUB_LINE = re.compile(r'^(\s*jupyterhub_url:\s*).*$', re.MULTILINE)
+
+
+def set_hub_url(url: str, config_path: Path = CONFIG_YML) -> None:
+    """Rewrite launch_buttons.jupyterhub_url in _config.yml (keeps every comment and other line)."""
+    url = url.strip().rstrip("/")
+    if url and not re.match(r"^https?://[^\s/]+", url):
+        raise InputError(f"{url!r} is not a hub address: give it as https://hub.example.se (or '' to hide the button)")
+    text = Path(config_path).read_text(encoding="utf-8")
+    if not _HUB_LINE.search(text):
+        raise InputError(f"{config_path} has no 'jupyterhub_url:' line under launch_buttons")
+    Path(config_path).write_text(_HUB_LINE.sub(lambda m: f'{m.group(1)}"{url}"', text, count=1), encoding="utf-8")
+
+
+def launch_links(path_in_repo: str, config_path: Path = CONFIG_YML) -> dict[str, str]:
+    """The hub (nbgitpuller) and Binder links for one file of the repository, from _config.yml."""
+    from urllib.parse import quote, urlencode
+
+    cfg = yaml.safe_load(Path(config_path).read_text(encoding="utf-8"))
+    repo = cfg["repository"]["url"].rstrip("/")
+    branch = cfg["repository"].get("branch", "main")
+    buttons = cfg.get("launch_buttons", {})
+    links = {}
+    hub = (buttons.get("jupyterhub_url") or "").rstrip("/")
+    if hub:
+        query = urlencode({"repo": repo, "urlpath": f"lab/tree/{repo.rsplit('/', 1)[-1]}/{path_in_repo}",
+                           "branch": branch})
+        links["JupyterHub"] = f"{hub}/hub/user-redirect/git-pull?{query}"
+    binder = (buttons.get("binderhub_url") or "").rstrip("/")
+    if binder:
+        org_repo = repo.split("github.com/", 1)[-1]
+        links["Binder"] = f"{binder}/v2/gh/{org_repo}/{branch}?urlpath={quote('lab/tree/' + path_in_repo, safe='')}"
+    return links
+
+
+# ----------------------------------------------------------------------------- command line
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    what = argv[0] if argv else "help"
+    if what == "catalogue":
+        try:
+            frame = load_catalogue()
+        except InputError as err:
+            print(err)
+            return 1
+        due = due_for_check(frame)
+        print(f"{CATALOGUE_YML.relative_to(REPO_ROOT)}: {len(frame)} tools, valid.")
+        for _, t in due.iterrows():
+            print(f"  re-check: {t['name']} (last checked {t['checked']}) at {t['source']}")
+        return 0
+    if what == "outcomes":
+        alignments = outcome_alignment()
+        print(alignment_markdown(alignments))
+        problems = alignment_problems(alignments)
+        for p in problems:
+            print("GAP:", p)
+        return 1 if problems else 0
+    if what == "hub-url" and len(argv) == 2:
+        try:
+            set_hub_url(argv[1])
+        except InputError as err:
+            print(err)
+            return 1
+        print(f"launch_buttons.jupyterhub_url = {argv[1]!r} in {CONFIG_YML.name}; rebuild with `make book`.")
+        return 0
+    print(__doc__)
+    return 0 if what == "help" else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,208 @@
+"""The built book: every page in _toc.yml built, links resolve, no solutions leak, widgets have a static view.
+
+Uses the session-wide ``built_book`` fixture (tests/conftest.py): one `jupyter-book build` with
+warnings as errors, shared by every book test. Page-shape checks read the sources and need no build.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+
+from indi.book import load_catalogue, toc_docnames
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Lesson pages of the book's own parts follow the fixed shape (DESIGN.md "Lesson page shape").
+LESSON_DIRS = ("book/digital/", "book/tech/", "book/careers/", "book/find/")
+LESSON_EXTRA = ("book/start/outcomes", "book/start/launch")
+
+
+def lesson_pages() -> list[str]:
+    return [d for d in toc_docnames() if d.startswith(LESSON_DIRS) or d in LESSON_EXTRA]
+
+
+# ----------------------------------------------------------------------------- source-level (fast)
+
+
+@pytest.mark.parametrize("doc", lesson_pages())
+def test_lesson_page_has_the_fixed_shape(doc):
+    text = (REPO / f"{doc}.md").read_text(encoding="utf-8")
+    assert text.startswith("---\n"), f"{doc}: no front matter"
+    front = yaml.safe_load(text.split("---\n", 2)[1])
+    assert isinstance(front.get("teaching"), int) and isinstance(front.get("exercises"), int), \
+        f"{doc}: front matter needs teaching: and exercises: minutes"
+    assert re.search(r"^\*Time: .+\*$", text, re.MULTILINE), f"{doc}: no visible '*Time: …*' line"
+    headings = re.findall(r"^## (.+)$", text, re.MULTILINE)
+    for required in ("Objectives", "Key points", "Sammanfattning"):
+        assert required in headings, f"{doc}: missing '## {required}' (has {headings})"
+    assert headings[-1] == "Sammanfattning", f"{doc}: the Swedish summary must come last"
+    if front["exercises"]:
+        assert any(h.startswith("Exercise") for h in headings), f"{doc}: exercises announced but no '## Exercise…'"
+    # every solution is folded away
+    for block in re.findall(r":::\{admonition\} Solution\n(.*?)\n", text):
+        assert block.strip() == ":class: dropdown", f"{doc}: a Solution admonition is not a dropdown"
+
+
+def test_every_toc_page_exists_as_a_source():
+    missing = [d for d in toc_docnames() if not any((REPO / f"{d}{e}").exists() for e in (".md", ".ipynb"))]
+    assert not missing, f"_toc.yml lists pages that do not exist: {missing}"
+
+
+def test_toc_keeps_the_fixed_parts():
+    captions = [p["caption"] for p in yaml.safe_load((REPO / "_toc.yml").read_text())["parts"]]
+    for part in ("Start here", "Labs", "Reference"):
+        assert part in captions, f"_toc.yml lost the part {part!r}: {captions}"
+
+
+# ----------------------------------------------------------------------------- the built HTML
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("name"):
+            self.ids.add(attrs["name"])
+        for key in ("href", "src"):
+            if attrs.get(key) and tag in ("a", "img", "link", "script"):
+                self.links.append(attrs[key])
+
+
+def _parse(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+    return parser
+
+
+@pytest.mark.slow  # needs the book build (shared, once per session)
+def test_every_toc_page_is_built_and_not_empty(built_book):
+    for doc in toc_docnames():
+        page = built_book / f"{doc}.html"
+        assert page.exists(), f"{doc} is in _toc.yml but {page} was not built"
+        main = re.search(r'<main[^>]*>(.*)</main>', page.read_text(encoding="utf-8"), re.S)
+        text = re.sub(r"<[^>]+>", " ", main.group(1) if main else "")
+        assert len(text.split()) > 30, f"{page} has almost no text ({len(text.split())} words)"
+
+
+@pytest.mark.slow  # needs the book build (shared, once per session)
+def test_internal_links_and_anchors_resolve(built_book):
+    parsed: dict[Path, _Links] = {}
+
+    def get(path: Path) -> _Links:
+        if path not in parsed:
+            parsed[path] = _parse(path)
+        return parsed[path]
+
+    broken = []
+    for page in sorted(built_book.rglob("*.html")):
+        if "_static" in page.parts:
+            continue
+        for link in get(page).links:
+            parts = urlsplit(link)
+            if parts.scheme or link.startswith(("//", "mailto:", "javascript:")):
+                continue
+            target = page if not parts.path else (page.parent / unquote(parts.path)).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(built_book)} → {link} (no such file)")
+            elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in get(target).ids:
+                broken.append(f"{page.relative_to(built_book)} → {link} (no such anchor)")
+    assert not broken, f"{len(broken)} broken internal link(s):\n" + "\n".join(broken[:40])
+
+
+def _hidden_code_lines() -> list[str]:
+    """Longer code lines inside ### BEGIN SOLUTION / HIDDEN TESTS blocks of every lab source notebook."""
+    lines = []
+    for nb_path in sorted((REPO / "labs").glob("*/*.ipynb")):
+        nb = json.loads(nb_path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            for block in re.findall(r"### BEGIN (?:SOLUTION|HIDDEN TESTS)\n(.*?)### END (?:SOLUTION|HIDDEN TESTS)",
+                                    source, re.S):
+                for line in block.splitlines():
+                    line = line.strip()
+                    # long, specific lines only: short ones ("return x") occur in any text
+                    if len(line) >= 30 and not line.startswith("#"):
+                        lines.append(line)
+    return lines
+
+
+def solution_leaks(built: Path, hidden_lines: list[str]) -> list[str]:
+    """nbgrader markers and hidden code lines found in any text file of a built book."""
+    texts = {}
+    for path in built.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".txt", ".ipynb", ".md", ".js", ".py") \
+                and "_static" not in path.parts:
+            raw = path.read_text(encoding="utf-8", errors="replace")
+            texts[path] = html.unescape(re.sub(r"<[^>]+>", "", raw))
+    leaks = []
+    for marker in ("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS", "### END SOLUTION"):
+        leaks += [f"{p.relative_to(built)}: marker {marker!r}" for p, t in texts.items() if marker in t]
+    for line in hidden_lines:
+        leaks += [f"{p.relative_to(built)}: {line}" for p, t in texts.items() if line in t]
+    return leaks
+
+
+@pytest.mark.slow  # needs the book build (shared, once per session)
+def test_no_solution_or_hidden_test_in_the_built_book(built_book):
+    leaks = solution_leaks(built_book, _hidden_code_lines())
+    assert not leaks, "solution or hidden-test code appears in the built book:\n" + "\n".join(leaks[:20])
+
+
+def test_the_leak_check_finds_solution_code(tmp_path):
+    lines = _hidden_code_lines()
+    if any((REPO / "labs").glob("*/*.ipynb")):
+        assert lines, "lab notebooks exist but no solution lines were extracted: the leak check would be empty"
+    line = lines[0] if lines else "result = compute_the_secret_answer(values, 42)"
+    page = tmp_path / "page.html"
+    page.write_text(f"<html><pre><span>{html.escape(line)}</span></pre></html>")
+    assert solution_leaks(tmp_path, [line]), "a solution line in a page was not detected"
+    page.write_text("<p>### BEGIN SOLUTION</p>")
+    assert solution_leaks(tmp_path, []), "an nbgrader marker in a page was not detected"
+
+
+@pytest.mark.slow  # needs the book build (shared, once per session)
+def test_interactive_pages_show_a_static_fallback(built_book):
+    maturity = (built_book / "book/find/company_maturity.html").read_text(encoding="utf-8")
+    assert "Company self-assessment: twelve statements" in maturity and "Recommended path by result" in maturity
+    competence = (built_book / "book/find/my_competence.html").read_text(encoding="utf-8")
+    assert "Suggested target level per role and area" in competence
+    catalogue = html.unescape((built_book / "book/find/tool_catalogue.html").read_text(encoding="utf-8"))
+    missing = [name for name in load_catalogue()["name"] if name not in catalogue]
+    assert not missing, f"tools missing from the static catalogue page: {missing}"
+    for page in (maturity, competence, catalogue):
+        assert "application/vnd.jupyter.widget-view+json" not in page, "a dead widget placeholder was rendered"
+
+
+@pytest.mark.slow  # needs the book build (shared, once per session)
+def test_technology_chapters_link_to_their_labs(built_book):
+    chapters = {"sensors_iiot": "sensor_analytics", "machine_vision": "vision_inspection", "am_milling": "am_parameters"}
+    for chapter, lab in chapters.items():
+        page = (built_book / f"book/tech/{chapter}.html").read_text(encoding="utf-8")
+        if (REPO / "labs" / lab / "README.md").exists():
+            assert f"labs/{lab}/README.html" in page, f"{chapter} does not link to its lab page labs/{lab}/README"
+        else:
+            assert "labs/README.html" in page and lab in page, f"{chapter} does not name its lab {lab}"
+
+
+@pytest.mark.slow  # needs the book build (shared, once per session)
+def test_outcome_alignment_page_is_generated(built_book):
+    page = (built_book / "book/reference/outcome_alignment.html").read_text(encoding="utf-8")
+    for lo in ("LO1", "LO8"):
+        assert lo in page
+    assert "<table" in page, "the alignment table was not rendered as a table"

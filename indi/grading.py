@@ -212,6 +212,9 @@ class FlagProblems(NbGraderPreprocessor):
 def hidden_test_lines(nb: NotebookNode) -> list[str]:
     """Every non-trivial line inside a hidden-tests block of the notebook."""
     lines = []
+    if any(HIDDEN_BEGIN in cell.get("source", "") for cell in nb.cells):
+        # A traceback's context lines can show the markers themselves: they count as hidden too.
+        lines += [HIDDEN_BEGIN, HIDDEN_END]
     for cell in nb.cells:
         inside = False
         for line in cell.get("source", "").splitlines():
@@ -253,8 +256,12 @@ class RedactHiddenTests(NbGraderPreprocessor):
                 if not leaks(blob):
                     outputs.append(out)
                 elif out.get("output_type") == "error":
-                    outputs.append(NotebookNode(output_type="error", ename=out.get("ename", "Error"),
-                                                evalue=REDACTED, traceback=[f"{out.get('ename', 'Error')}: {REDACTED}"]))
+                    # Keep the error and its message (a visible assert's message teaches); drop the
+                    # traceback, whose context lines quote the test cell.
+                    ename = out.get("ename", "Error")
+                    evalue = REDACTED if leaks(str(out.get("evalue", ""))) else str(out.get("evalue", ""))
+                    outputs.append(NotebookNode(output_type="error", ename=ename, evalue=evalue,
+                                                traceback=[f"{ename}: {evalue}"]))
                 else:
                     outputs.append(NotebookNode(output_type="stream", name="stdout", text=REDACTED + "\n"))
             if cell.cell_type == "code":

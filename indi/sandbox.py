@@ -162,6 +162,11 @@ def sandbox_command(cmd: list[str], workdir: Path, ipc_dir: Path, *, mount_at: P
     env = {k: os.environ[k] for k in ENV_KEEP if k in os.environ}
     env.update(HOME="/tmp", TMPDIR="/tmp", MPLCONFIGDIR="/tmp/matplotlib", JUPYTER_RUNTIME_DIR="/tmp",
                PYTHONDONTWRITEBYTECODE="1", INDI_SANDBOX="1")
+    # The data folders are bound at their resolved paths: a symlinked INDI_DATA_DIR (or one under
+    # /tmp, which is private in here) must point the kernel at the same place.
+    if data_dir():
+        env["INDI_DATA_DIR"] = str(data_dir())
+    env["INDI_CACHE_DIR"] = str(cache_dir())
     for key, value in env.items():
         args += ["--setenv", key, value]
     limits = ["prlimit", f"--as={memory_mb * 2**20}", f"--cpu={cpu_s}", f"--fsize={FILE_SIZE_LIMIT_MB * 2**20}",

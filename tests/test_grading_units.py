@@ -62,6 +62,17 @@ def test_redaction_removes_only_outputs_that_quote_hidden_tests():
     assert err.ename == "AssertionError" and "f(-7)" not in str(err)  # the student still sees it failed
 
 
+def test_redaction_keeps_a_visible_asserts_message_but_not_the_markers():
+    test_cell = nbformat.v4.new_code_cell(
+        "assert f(1) == 1, 'f(1) should be 1'\n### BEGIN HIDDEN TESTS\nassert f(-7) == 49\n### END HIDDEN TESTS")
+    test_cell.outputs = [nbformat.v4.new_output(
+        "error", ename="AssertionError", evalue="f(1) should be 1",
+        traceback=["----> 1 assert f(1) == 1, 'f(1) should be 1'", "      2 ### BEGIN HIDDEN TESTS"])]
+    nb, _ = RedactHiddenTests().preprocess(nbformat.v4.new_notebook(cells=[test_cell]), {})
+    err = nb.cells[0].outputs[0]
+    assert err.evalue == "f(1) should be 1" and "HIDDEN" not in "".join(err.traceback)
+
+
 def test_sandbox_blocks_network_and_writes(tmp_path):
     from indi.sandbox import check_sandbox, sandbox_command
 

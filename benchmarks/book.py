@@ -2,11 +2,14 @@
 
 import shutil
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 from indi.paths import REPO_ROOT
 
-CMD = ["jupyter-book", "build", str(REPO_ROOT), "--warningiserror", "--keep-going", "--quiet"]
+# The venv's jupyter-book, also when run as `python -m indi.bench` without the venv on PATH.
+CMD = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(REPO_ROOT), "--warningiserror", "--keep-going", "--quiet"]
 
 
 def _build() -> float:

@@ -41,6 +41,51 @@ def test_clean_table_counts_match_the_data_card(data):
     assert data[data.material == "316L"]["paper"].nunique() == 20
 
 
+def test_average_replicates_averages_within_a_paper_only():
+    import pandas as pd
+
+    base = {c: 1.0 for c in am.ALL_FEATURES}
+    rows = [dict(base, material="316L", paper="p1", density_pct=98.0),
+            dict(base, material="316L", paper="p1", density_pct=96.0),
+            dict(base, material="316L", paper="p2", density_pct=90.0),  # same settings, other machine
+            dict(base, material="316L", paper="p1", density_pct=99.0, power_w=2.0)]
+    out = am.average_replicates(pd.DataFrame(rows)).set_index(["paper", "power_w"])
+    assert len(out) == 3
+    assert out.loc[("p1", 1.0), "density_pct"] == pytest.approx(97.0)
+    assert out.loc[("p1", 1.0), "replicates"] == 2
+    assert out.loc[("p1", 1.0), "density_sd_pct"] == pytest.approx(2 ** 0.5)
+    assert out.loc[("p2", 1.0), "density_pct"] == 90.0 and out.loc[("p2", 1.0), "density_sd_pct"] == 0.0
+    with pytest.raises(InputError, match="paper"):
+        am.average_replicates(pd.DataFrame(rows).drop(columns=["paper"]))
+
+
+def test_average_replicates_keeps_every_build_on_the_real_table(data):
+    settings = am.average_replicates(data)
+    assert settings["replicates"].sum() == len(data)
+    # the weighted mean of the averaged densities is the mean over all builds
+    weighted = (settings["density_pct"] * settings["replicates"]).sum() / len(data)
+    assert weighted == pytest.approx(data["density_pct"].mean())
+    assert not settings.duplicated(subset=am.REPLICATE_INPUTS).any()
+    s316 = settings[settings.material == "316L"]
+    assert len(s316) == 263 and s316["replicates"].gt(1).sum() > 50  # 351 builds, 149 in repeated settings
+    assert settings.attrs["replicates"]["rows"] == len(data)
+
+
+def test_merged_meltpool_table_holds_twins():
+    merged = am.merged_meltpool_table()
+    assert merged["table"].value_counts().to_dict() == {"classification": 1241, "regression": 778}
+    assert len(merged) == 1514 + 505  # AM-DefectNet's training + test rows
+    keys = am.twin_key(merged)
+    cls = merged["table"] == "classification"
+    # inside the classification table only 13 observations appear twice (sources 9 and 32, with the
+    # composition columns shifted by one); the regression rows all repeat classification rows
+    assert keys[cls].duplicated().sum() == 13
+    assert keys[~cls].isin(set(keys[cls])).all(), "every labelled regression row repeats a classification row"
+    label = dict(zip(keys[cls], merged.loc[cls, "regime"], strict=True))
+    agree = np.mean([label[k] == r for k, r in zip(keys[~cls], merged.loc[~cls, "regime"], strict=True)])
+    assert agree == 1.0
+
+
 def test_energy_densities_have_the_right_units():
     assert am.volumetric_energy_density(200, 800, 0.1, 0.03) == pytest.approx(83.333, rel=1e-4)
     assert am.areal_energy_density(200, 800, 0.1) == pytest.approx(2.5)

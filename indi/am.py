@@ -378,9 +378,8 @@ def merged_meltpool_table() -> pd.DataFrame:
     reg = load_meltpoolnet("regression").rename(columns={"meltpool shape": "regime"})
     reg = reg[reg["regime"].isin(REGIMES)]
     common = [c for c in cls.columns if c in reg.columns]
-    out = pd.concat([cls[common].assign(table="classification"), reg[common].assign(table="regression")],
-                    ignore_index=True)
-    return out
+    return pd.concat([cls[common].assign(table="classification"), reg[common].assign(table="regression")],
+                     ignore_index=True)
 
 
 def regime_features(df: pd.DataFrame) -> pd.DataFrame:
@@ -410,7 +409,7 @@ def regime_scores(df: pd.DataFrame, seeds=range(10), n_groups: int = 5, n_trees:
 
     Also ``test_twin_share``: the share of test rows whose twin (:func:`twin_key`) sits in the training
     part, averaged over the seeds (about 0.01 for the classification table, 0.6 for the merged table).
-    ``grouped=False`` skips the grouped folds (needs a ``source`` column).
+    ``grouped=False`` skips the grouped folds (which need a ``source`` column).
     """
     from sklearn.metrics import accuracy_score, balanced_accuracy_score
     from sklearn.model_selection import GroupKFold, train_test_split

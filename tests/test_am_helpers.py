@@ -86,6 +86,15 @@ def test_merged_meltpool_table_holds_twins():
     assert agree == 1.0
 
 
+def test_regime_scores_count_twins_across_the_split():
+    merged = am.regime_scores(am.merged_meltpool_table(), seeds=[0], n_trees=10, grouped=False)
+    assert 0.5 < merged["test_twin_share"] < 0.7
+    assert "balanced_accuracy_grouped" not in merged
+    alone = am.regime_scores(am.meltpool_table(), seeds=[0], n_trees=10, n_groups=3)
+    assert alone["test_twin_share"] < 0.05
+    assert 0.25 < alone["balanced_accuracy_grouped"] < alone["accuracy_random"]
+
+
 def test_energy_densities_have_the_right_units():
     assert am.volumetric_energy_density(200, 800, 0.1, 0.03) == pytest.approx(83.333, rel=1e-4)
     assert am.areal_energy_density(200, 800, 0.1) == pytest.approx(2.5)

@@ -4,6 +4,7 @@
 #   make book    the HTML book in _build/html (warnings are errors)
 #   make bench   performance table, written to _build/bench.json
 #   make hub     a class JupyterHub on 127.0.0.1 (see hub/README.md)
+#   make labs    write labs/<id>/<id>.ipynb from the text sources lab_sources/<id>.md (after editing a lab)
 # Teacher's path (nbgrader, configured in nbgrader_config.py): release, collect | collect-folder, autograde,
 #   feedback, return-feedback, export (book/start/teachers.md).
 
@@ -18,11 +19,11 @@ export PATH := $(BIN):$(PATH)
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 LAB ?=
 
-.PHONY: help setup setup-test start test book bench hub lint lock system-deps data-check \
+.PHONY: help setup setup-test start test book bench hub labs lint lock system-deps data-check \
         release release-hub collect collect-folder autograde feedback return-feedback export clean
 
 help:
-	@sed -n '2,8p' Makefile | sed 's/^# //'
+	@sed -n '2,9p' Makefile | sed 's/^# //'
 
 # ---------------------------------------------------------------- set-up (idempotent: stamps)
 $(VENV)/.runtime: requirements.txt constraints.txt pyproject.toml hub/lab-overrides.json
@@ -60,10 +61,14 @@ book: setup
 	@test -s _build/html/index.html || { echo "book build produced no index.html"; exit 1; }
 
 bench: setup-test
-	$(BIN)/python -m indi.bench
+	$(BIN)/indi-ops bench
 
 hub: setup
-	$(BIN)/python -m indi.hub_launch
+	$(BIN)/indi-ops hub serve
+
+# A lab's source of truth is its text notebook; the .ipynb nbgrader reads is written from it.
+labs: setup
+	$(BIN)/indi-ops labs sync
 
 lint: setup-test
 	$(BIN)/ruff check .
@@ -80,7 +85,7 @@ system-deps:
 
 # ---------------------------------------------------------------- teacher's path (nbgrader)
 # One command per step; book/start/teachers.md explains them. Students' code is graded in a sandbox
-# (indi/sandbox.py: bubblewrap, no network, own folder, CPU/memory limits).
+# (indi_ops/grading/sandbox.py: bubblewrap, no network, own folder, CPU/memory limits).
 FOLDER ?=
 ROSTER ?=
 TO ?=
@@ -101,19 +106,19 @@ collect: setup
 collect-folder: setup
 	$(lab_required)
 	@test -n "$(FOLDER)" -a -n "$(ROSTER)" || { echo "usage: make collect-folder LAB=<id> FOLDER=<download folder> ROSTER=<roster.csv>"; exit 2; }
-	$(BIN)/python -m indi.teacher collect-folder $(LAB) "$(FOLDER)" "$(ROSTER)"
+	$(BIN)/indi-ops grade collect-folder $(LAB) "$(FOLDER)" "$(ROSTER)"
 
 autograde: setup
 	$(lab_required)
-	$(BIN)/python -m indi.teacher autograde $(LAB)
+	$(BIN)/indi-ops grade autograde $(LAB)
 
 feedback: setup
 	$(lab_required)
-	$(BIN)/python -m indi.teacher feedback $(LAB)
+	$(BIN)/indi-ops grade feedback $(LAB)
 
 return-feedback: setup
 	$(lab_required)
-	$(BIN)/python -m indi.teacher return-feedback $(LAB) $(if $(TO),--to "$(TO)")
+	$(BIN)/indi-ops grade return-feedback $(LAB) $(if $(TO),--to "$(TO)")
 
 export: setup
 	$(BIN)/nbgrader export --to grading/grades.csv

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from indi.paths import REPO_ROOT
 
-# The venv's jupyter-book, also when run as `python -m indi.bench` without the venv on PATH.
+# The venv's jupyter-book, also when run as `python -m indi_ops.bench` without the venv on PATH.
 CMD = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(REPO_ROOT), "--warningiserror", "--keep-going", "--quiet"]
 
 

@@ -1,6 +1,6 @@
 """Grading throughput: a class of 30 students × every lab, autograded as teachers do (`make autograde`).
 
-grading.class_wall_s      wall time of indi.teacher.autograde_all (ONE sandboxed nbgrader process per lab)
+grading.class_wall_s      wall time of indi_ops.grading.classroom.autograde_all (ONE sandboxed nbgrader process per lab)
                           for 30 solution submissions of every lab under labs/, summed over labs
 grading.bare_wall_s       the same notebooks executed with bare nbclient (one kernel each, no nbgrader,
                           no sandbox), serially
@@ -48,7 +48,7 @@ def _course(tmp: Path, lab: Path) -> Path:
     (tmp / "grading").mkdir()
     shutil.copytree(lab, tmp / "labs" / lab.name)
     (tmp / "nbgrader_config.py").write_text(
-        f"from indi.grading import configure\nc = get_config()  # noqa: F821\nconfigure(c, {str(tmp)!r})\n")
+        f"from indi_ops.grading.config import configure\nc = get_config()  # noqa: F821\nconfigure(c, {str(tmp)!r})\n")
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     proc = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", lab.name, "--force"],
                           cwd=tmp, env=env, capture_output=True, text=True)
@@ -70,7 +70,7 @@ def _solution_submission(root: Path, lab: str) -> nbformat.NotebookNode:
 
 
 def run() -> dict[str, float]:
-    from indi import teacher
+    from indi_ops.grading import classroom as teacher
 
     labs, fixture = _labs()
     if fixture:

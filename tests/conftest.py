@@ -53,7 +53,7 @@ def make_course(tmp: Path, labs: list[Path]) -> Path:
     for lab in labs:
         shutil.copytree(lab, tmp / "labs" / lab.name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     (tmp / "nbgrader_config.py").write_text(
-        "from indi.grading import configure\n"
+        "from indi_ops.grading.config import configure\n"
         "c = get_config()  # noqa: F821\n"
         f"configure(c, {str(tmp)!r})\n"
     )

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import requests
 
-from indi import hub_launch
 from indi.paths import REPO_ROOT
+from indi_ops.hub import launch as hub_launch
 
 PYTHON = Path(sys.prefix) / "bin" / "python"
 FIXTURE_LAB = REPO_ROOT / "tests" / "fixtures" / "labs" / "mini_wear"
@@ -68,7 +68,7 @@ class ClassHub:
             shutil.copytree(lab, self.course / "labs" / lab.name,
                             ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
         (self.course / "nbgrader_config.py").write_text(
-            "from indi.grading import configure\n"
+            "from indi_ops.grading.config import configure\n"
             "c = get_config()  # noqa: F821\n"
             f"configure(c, {str(self.course)!r})\n")
         self.settings = hub_launch.HubSettings(
@@ -111,7 +111,7 @@ class ClassHub:
     def start(self) -> None:
         env = {**os.environ, **self.settings.to_env()}
         self._logfh = open(self.log, "ab")
-        self.proc = subprocess.Popen([str(PYTHON), "-m", "indi.hub_launch", "serve"], env=env,
+        self.proc = subprocess.Popen([str(PYTHON), "-m", "indi_ops.hub.launch", "serve"], env=env,
                                      cwd=str(REPO_ROOT), stdout=self._logfh, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         deadline = time.time() + 180  # the first start also runs `npm ci --prefix hub`

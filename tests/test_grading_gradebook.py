@@ -1,7 +1,7 @@
 """Gradebook: SQLite (default) and PostgreSQL (hubs with several graders), and a killed autograde run.
 
 The PostgreSQL server is Debian's package, started by the test in a temporary folder (initdb + pg_ctl on
-a Unix socket, as the `postgres` user when run as root). A run of `python -m indi.teacher autograde` is
+a Unix socket, as the `postgres` user when run as root). A run of `python -m indi_ops.grading.classroom autograde` is
 killed (SIGKILL, whole process group) while a submission is half graded; the re-run must grade every
 submission exactly once: no lost and no duplicated grades.
 """
@@ -25,7 +25,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "grading"))
 from course import TINY, cell_index, env, grading_course, solved, submit  # noqa: E402
 
-from indi import teacher  # noqa: E402
+from indi_ops.grading import classroom as teacher  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -83,7 +83,7 @@ def _course(tmp: Path, db_url: str | None) -> Path:
 
 def _kill_mid_run(root: Path) -> None:
     """Start the class autograde and SIGKILL it (with nbgrader and the kernel) while b_slow is running."""
-    proc = subprocess.Popen([sys.executable, "-m", "indi.teacher", "--course", str(root), "autograde", "tiny"],
+    proc = subprocess.Popen([sys.executable, "-m", "indi_ops.grading.classroom", "--course", str(root), "autograde", "tiny"],
                             cwd=root, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     half = root / "grading" / "autograded" / "b_slow" / "tiny" / "tiny.ipynb"
@@ -107,7 +107,7 @@ def test_killed_run_reruns_without_lost_or_duplicated_grades(backend, tmp_path, 
         assert not (root / "grading" / "gradebook.db").exists(), "SQLite used although PostgreSQL was configured"
     _kill_mid_run(root)
     assert not teacher._done(root / "grading" / "autograded" / "b_slow" / "tiny" / "tiny.ipynb")
-    outcomes = {o.student_id: o for o in teacher.autograde_all(root, "tiny", timeout=600)}
+    outcomes = {o.student_id: o for o in teacher.autograde_all(root, "tiny")}
     assert {sid: o.status for sid, o in outcomes.items()} == dict.fromkeys(outcomes, "graded")
     expected = {"a_good": 3.0, "b_slow": 3.0, "c_partial": 1.0}
     assert {sid: o.score for sid, o in outcomes.items()} == expected
@@ -121,7 +121,7 @@ def test_killed_run_reruns_without_lost_or_duplicated_grades(backend, tmp_path, 
     if backend == "sqlite":
         return  # feedback and export on SQLite: test_grading_hostile.py, test_grading_roster.py
     # The rest of the path on PostgreSQL: feedback and the CSV export.
-    assert teacher.generate_feedback(root, "tiny").returncode == 0
+    assert teacher.generate_feedback(root, "tiny")["success"]
     proc = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "export", "--to", "grades.csv"],
                           cwd=root, env=env(), capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -1,4 +1,4 @@
-"""Hostile and broken submissions, graded by ONE real `nbgrader autograde` run (indi.teacher.autograde_all).
+"""Hostile and broken submissions, graded by ONE real `nbgrader autograde` run (indi_ops.grading.classroom.autograde_all).
 
 Each case gets a correct grade or a "needs manual grading" flag with the reason; the run always
 finishes; no other submission, grade, source notebook or the gradebook is affected; feedback never
@@ -21,8 +21,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "grading"))
 from course import TINY, cell_index, grading_course, solved, submit  # noqa: E402
 
-from indi import teacher  # noqa: E402
 from indi.paths import REPO_ROOT  # noqa: E402
+from indi_ops.grading import classroom as teacher  # noqa: E402
 
 pytestmark = pytest.mark.slow  # one class run, ~1–2 min on 2 cores
 
@@ -175,9 +175,9 @@ def graded(tmp_path_factory):
         protected = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in
                      [root / "labs" / "tiny" / "tiny.ipynb", root / "nbgrader_config.py",
                       root / "grading" / "submitted" / "good" / "tiny" / "tiny.ipynb"]}
-        outcomes = {o.student_id: o for o in teacher.autograde_all(root, "tiny", timeout=600)}
+        outcomes = {o.student_id: o for o in teacher.autograde_all(root, "tiny")}
         gen = teacher.generate_feedback(root, "tiny")
-        assert gen.returncode == 0, gen.stderr[-3000:]
+        assert gen["success"], gen.get("error")
     finally:
         listener.close()
     return {"root": root, "out": outcomes, "protected": protected, "listener": listener}

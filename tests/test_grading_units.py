@@ -10,8 +10,9 @@ import nbformat
 import pytest
 
 from indi.errors import InputError
-from indi.grading import REDACTED, RedactHiddenTests
-from indi.teacher import match_student, read_roster
+from indi_ops.grading.metadata import REDACTED
+from indi_ops.grading.preprocessors import RedactHiddenTests
+from indi_ops.roster import match_student, read_roster
 
 ROSTER = [
     {"student_id": "alind", "first_name": "Anna", "last_name": "Lind", "email": "anna.lind@example.se"},
@@ -74,7 +75,7 @@ def test_redaction_keeps_a_visible_asserts_message_but_not_the_markers():
 
 
 def test_sandbox_blocks_network_and_writes(tmp_path):
-    from indi.sandbox import check_sandbox, sandbox_command
+    from indi_ops.grading.sandbox import check_sandbox, sandbox_command
 
     assert check_sandbox() in {"bwrap+nobody", "bwrap+userns"}
     work, ipc = tmp_path / "work", tmp_path / "ipc"

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
-from indi import hub_launch
 from indi.errors import InputError
+from indi_ops.hub import launch as hub_launch
+from indi_ops.roster import read_roster
 
 
 def test_settings_round_trip_through_the_environment(tmp_path):
@@ -18,13 +19,13 @@ def test_settings_round_trip_through_the_environment(tmp_path):
     assert back == s
 
 
-def test_roster_plain_and_csv(tmp_path):
-    plain = tmp_path / "plain.txt"
-    plain.write_text("# class 2026\nanna\n\nBo\n")
-    assert hub_launch.read_roster(plain) == ["anna", "bo"]
-    table = tmp_path / "class.csv"
-    table.write_text("name,username,email\nAnna Berg,anna,a@x.se\nBo Ek,bo-e,b@x.se\n")
-    assert hub_launch.read_roster(table) == ["anna", "bo-e"]
+def test_one_roster_format_for_hub_and_grading(tmp_path):
+    table = tmp_path / "roster.csv"
+    table.write_text("student_id,first_name,last_name,email\nanna,Anna,Berg,a@x.se\nbo-e,Bo,Ek,b@x.se\n")
+    assert [r["student_id"] for r in read_roster(table)] == ["anna", "bo-e"]
+    table.write_text("student_id,first_name\nanna,Anna\n../../etc,Evil\n")
+    with pytest.raises(InputError, match="line 3.*not allowed"):
+        read_roster(table)
 
 
 @pytest.mark.parametrize("name", ["Root", "1abc", "a b", "x" * 40, "../etc", "anna;rm"])
@@ -42,7 +43,7 @@ def test_content_excludes_sources_and_anything_with_solutions(tmp_path):
         "labs/lab1/README.md": "# Lab 1",
         "labs/lab1/lab1.ipynb": json.dumps({"cells": []}),
         "labs/lab1/helper.py": "x = 1",
-        "tools/build_lab1.py": "### BEGIN SOLUTION",
+        "lab_sources/lab1.md": "### BEGIN SOLUTION",
         "book/.ipynb_checkpoints/intro-checkpoint.md": "# old",
     }.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)

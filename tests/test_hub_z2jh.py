@@ -137,7 +137,7 @@ def test_course_delivery_data_and_exchange_are_wired():
 
 
 def test_student_repository_export_holds_no_solutions(tmp_path):
-    from indi.hub_launch import SOLUTION_MARKERS, export_student_repo
+    from indi_ops.hub.launch import SOLUTION_MARKERS, export_student_repo
 
     assert export_student_repo(tmp_path) > 10
     files = [p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()]

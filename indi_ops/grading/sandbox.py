@@ -16,7 +16,7 @@ package ``bubblewrap``):
   file size, number of processes, no core files. Started as a normal user, bubblewrap's user namespace
   keeps the kernel at that user's rights and the same limits apply.
 
-The per-cell wall-clock limit is nbgrader's ``Execute.timeout`` (see :mod:`indi.grading`).
+The per-cell wall-clock limit is nbgrader's ``Execute.timeout`` (see :mod:`indi_ops.grading.config`).
 :class:`SandboxedExecute` is nbgrader's ``Execute`` with this kernel manager, plus two fixes:
 a kernel that dies (``os._exit``, segfault, memory or CPU limit) no longer drops the whole submission:
 the cell that killed it and every later cell get an error output (so their tests score 0) and the
@@ -46,6 +46,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Integer, Unicode
 
 from indi.errors import IndiError
+from indi_ops.grading.metadata import FLAGS_KEY, META_KEY
 from indi.paths import DATASETS_DIR, DATASETS_YML, REPO_ROOT, cache_dir, data_dir
 
 # Defaults for one grading kernel (a whole notebook). Memory is virtual address space: numpy, pandas,
@@ -60,8 +61,8 @@ SANDBOX_USER_ID = 65534  # nobody / nogroup on Debian
 ENV_KEEP = ("PATH", "LANG", "LC_ALL", "TZ", "INDI_DATA_DIR", "INDI_CACHE_DIR", "OMP_NUM_THREADS",
             "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "PYTHONHASHSEED", "NBGRADER_EXECUTION")
 
-# Resources key where SandboxedExecute leaves problems for indi.grading.FlagProblems to record.
-FLAGS_KEY = "indi_flags"
+
+
 
 
 class SandboxError(IndiError):
@@ -269,9 +270,9 @@ class SandboxedExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         self._dead_reason = ""
         self._chars: dict[int, int] = {}
-        if resources is not None and "indi_grading" in nb.metadata:
+        if resources is not None and META_KEY in nb.metadata:
             # CheckStructure's findings; nbconvert's ClearMetadataPreprocessor runs before FlagProblems.
-            resources["indi_grading"] = dict(nb.metadata["indi_grading"])
+            resources[META_KEY] = dict(nb.metadata[META_KEY])
         try:
             return super().preprocess(nb, resources, km)
         finally:

@@ -1,22 +1,10 @@
-"""nbgrader settings for the course, in one place, and the preprocessors that make grading safe.
+"""The course's nbgrader preprocessors: structure checks, flags for manual grading, feedback redaction.
 
-``nbgrader_config.py`` at the repository root calls :func:`configure`; so do the temporary courses the
-tests build, so tests grade exactly the way teachers do. Folder names are nbgrader's own
-(source → release → submitted → autograded → feedback), with ``labs/`` as the source folder.
-
-What this adds to nbgrader 0.9.6 as shipped:
-
-* students' code runs in a sandbox (:mod:`indi.sandbox`): own scratch folder, no network, memory and
-  CPU limits, no access to the course, the gradebook or other students' files;
-* a dead kernel (crash, ``os._exit``, memory/CPU limit) grades what ran and flags the rest, instead of
-  dropping the submission; output is capped while it arrives;
 * :class:`CheckStructure` notes duplicated/split cells, restores deleted read-only (test) cells from
-  the release and flags reordered graded cells; :class:`FlagProblems` turns every problem into
-  nbgrader's own "needs manual grade" mark plus a comment with the reason, visible in formgrader;
-* feedback never shows hidden tests: nbgrader's ``ClearHiddenTests`` removes them from the test
-  cells, :class:`RedactHiddenTests` also removes any output (tracebacks, prints) that quotes them.
-
-Grading a whole class (unreadable notebooks, wrong names, rosters, reports): :mod:`indi.teacher`.
+  the release and flags reordered graded cells;
+* :class:`FlagProblems` turns every problem into nbgrader's own "needs manual grade" mark plus a comment
+  with the reason, visible in formgrader;
+* :class:`RedactHiddenTests` removes any output (tracebacks, prints) that quotes hidden tests.
 """
 
 from __future__ import annotations
@@ -29,66 +17,7 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from indi.sandbox import FLAGS_KEY
-
-# A lab cell that runs longer than this is interrupted and scores 0; grading goes on (nbgrader Execute).
-CELL_TIMEOUT_S = 300
-# Notebook-metadata key where CheckStructure hands its findings to the autograde phase.
-META_KEY = "indi_grading"
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
-REDACTED = "[output removed from feedback: it quoted hidden test code]"
-
-
-def configure(c, course_root: str | Path, source_directory: str = "labs", db_url: str | None = None) -> None:
-    """Apply the course's nbgrader settings to the traitlets config ``c``.
-
-    ``db_url``: the gradebook; default SQLite in ``grading/gradebook.db``. A hub with several graders
-    can use PostgreSQL: ``postgresql://user@host/dbname`` (or set ``INDI_GRADEBOOK_URL``).
-    """
-    import os
-
-    from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import (
-        AssignLatePenalties,
-        CheckCellMetadata,
-        ClearHiddenTests,
-        ClearOutput,
-        DeduplicateIds,
-        GetGrades,
-        IgnorePattern,
-        LimitOutput,
-        OverwriteCells,
-        OverwriteKernelspec,
-        SaveAutoGrades,
-    )
-
-    from indi.sandbox import SandboxedExecute
-
-    root = Path(course_root).resolve()
-    c.CourseDirectory.course_id = "indi-lab"
-    c.CourseDirectory.root = str(root)
-    c.CourseDirectory.source_directory = source_directory
-    c.CourseDirectory.release_directory = "grading/release"
-    c.CourseDirectory.submitted_directory = "grading/submitted"
-    c.CourseDirectory.autograded_directory = "grading/autograded"
-    c.CourseDirectory.feedback_directory = "grading/feedback"
-    db_url = db_url or os.environ.get("INDI_GRADEBOOK_URL") or f"sqlite:///{root / 'grading' / 'gradebook.db'}"
-    c.CourseDirectory.db_url = db_url
-    # Lab folders hold a README.md (the lab page); checkpoints and caches never go to students.
-    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
-    # Students are created on first submission (a hub adds them by OS user name).
-    c.Autograde.create_student = True
-    c.Execute.timeout = CELL_TIMEOUT_S
-    c.Execute.interrupt_on_timeout = True
-    # nbgrader's own steps, plus the course's checks; the kernel runs in the sandbox.
-    c.Autograde.sanitize_preprocessors = [CheckStructure, ClearOutput, DeduplicateIds, OverwriteKernelspec,
-                                          OverwriteCells, CheckCellMetadata]
-    c.Autograde.autograde_preprocessors = [SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor,
-                                           LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
-                                           FlagProblems]
-    # Feedback shows scores, visible tests and comments, never the hidden tests.
-    c.GenerateFeedback.preprocessors = [GetGrades, RedactHiddenTests, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
-    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+from indi_ops.grading.metadata import FLAGS_KEY, HIDDEN_BEGIN, HIDDEN_END, META_KEY, REDACTED
 
 
 def _release_notebook(resources) -> Path | None:
@@ -186,7 +115,7 @@ class FlagProblems(NbGraderPreprocessor):
             found = [*found, f"time limit reached in: {', '.join(timeouts)} (interrupted, scored 0)"]
         info = nb.metadata.get(META_KEY, resources.get(META_KEY, {"notes": [], "flags": []}))
         flags = [*info.get("flags", []), *found]
-        # "done" tells indi.teacher that this notebook was graded to the end (a killed run leaves none).
+        # "done" tells indi_ops.grading.classroom that this notebook was graded to the end (a killed run leaves none).
         nb.metadata[META_KEY] = {"notes": info.get("notes", []), "flags": flags, "done": True}
         if not flags:
             return nb, resources

@@ -7,12 +7,12 @@ shared read-only, idle servers are culled and each user gets a memory limit (a c
 
 Commands (run as root, from the repository; ``hub/README.md`` has the whole story)::
 
-    python -m indi.hub_launch                       # start the hub on 127.0.0.1:8000 (= make hub)
-    python -m indi.hub_launch add-instructor NAME   # the first instructor (asks for a password)
-    python -m indi.hub_launch add-students ROSTER   # students from a roster, passwords to a 0600 file
-    python -m indi.hub_launch remove NAME           # remove a user and their home
-    python -m indi.hub_launch list                  # who is a student, who is an instructor
-    python -m indi.hub_launch export-content DIR    # student repository for nbgitpuller / repo2docker
+    python -m indi_ops.hub.launch                       # start the hub on 127.0.0.1:8000 (= make hub)
+    python -m indi_ops.hub.launch add-instructor NAME   # the first instructor (asks for a password)
+    python -m indi_ops.hub.launch add-students ROSTER   # students from a roster, passwords to a 0600 file
+    python -m indi_ops.hub.launch remove NAME           # remove a user and their home
+    python -m indi_ops.hub.launch list                  # who is a student, who is an instructor
+    python -m indi_ops.hub.launch export-content DIR    # student repository for nbgitpuller / repo2docker
 
 Settings come from ``INDI_HUB_*`` environment variables (see :class:`HubSettings`);
 ``hub/jupyterhub_config.py`` reads the same settings, so the launcher, the tests and the benchmark
@@ -40,12 +40,11 @@ from pathlib import Path
 
 from indi.errors import InputError
 from indi.paths import REPO_ROOT
+from indi_ops.roster import STUDENT_ID_RE, read_roster
 
 HUB_DIR = REPO_ROOT / "hub"
 VENV_BIN = Path(sys.prefix) / "bin"
 COURSE_ID = "indi-lab"
-# A system user name the hub accepts: lower-case letter first, then letters, digits, '-' or '_'.
-USERNAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
 # What a student gets in their home at spawn: the book pages and lab pages. Never lab notebooks
 # (those come through the nbgrader exchange as the student release), generators or tests.
@@ -55,7 +54,7 @@ CONTENT_EXCLUDE = ["book/_ext/*", "**/.*", "**/__pycache__/**", "**/_build/**", 
 # Text that only a source notebook (or its generator) contains: a file holding it is never delivered.
 SOLUTION_MARKERS = ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", '"solution": true')
 # Folders of the course root that hold solutions, grades or their history: graders only.
-PRIVATE_DIRS = ["labs", "grading", "tools", "tests", ".git", "_build", ".jupyter_cache"]
+PRIVATE_DIRS = ["labs", "lab_sources", "grading", "indi_ops", "tools", "tests", ".git", "_build", ".jupyter_cache"]
 
 
 @dataclass
@@ -150,7 +149,7 @@ def add_user(name: str, group: str, password: str | None = None) -> str:
     Returns the password (a generated one when none is given). An existing user is only added to the
     group and given the password.
     """
-    if not USERNAME_RE.match(name):
+    if not STUDENT_ID_RE.fullmatch(name):
         raise InputError(f"user name {name!r} is not allowed: use lower-case letters, digits, '-' or '_', "
                          "starting with a letter, at most 32 characters.")
     ensure_group(group)
@@ -178,22 +177,6 @@ def remove_user(name: str, keep_home: bool = False) -> None:
             break
         time.sleep(0.2)
     _run(["userdel"] + ([] if keep_home else ["--remove"]) + [name])
-
-
-def read_roster(path: Path) -> list[str]:
-    """User names from a roster: one per line, or a CSV whose first column (or 'username' column) holds them."""
-    names = []
-    with open(path, newline="", encoding="utf-8") as fh:
-        rows = list(csv.reader(fh))
-    header = [c.strip().lower() for c in rows[0]] if rows else []
-    col = header.index("username") if "username" in header else 0
-    for i, row in enumerate(rows):
-        if not row or not row[0].strip() or row[0].strip().startswith("#"):
-            continue
-        if i == 0 and "username" in header:
-            continue
-        names.append(row[col].strip().lower())
-    return names
 
 
 # ------------------------------------------------------------------------------------ preparation
@@ -261,7 +244,7 @@ def write_config_dirs(s: HubSettings) -> None:
     for d in (student, instructor):
         (d / "labconfig").mkdir(parents=True, exist_ok=True)
     (student / "nbgrader_config.py").write_text(
-        "# Written by indi.hub_launch for students: the course and the exchange, nothing else.\n"
+        "# Written by indi_ops.hub.launch for students: the course and the exchange, nothing else.\n"
         "c = get_config()  # noqa: F821\n"
         f"c.CourseDirectory.course_id = {COURSE_ID!r}\n" + exchange
     )
@@ -271,8 +254,8 @@ def write_config_dirs(s: HubSettings) -> None:
         "@jupyter/nbgrader:formgrader": True, "@jupyter/nbgrader:course-list": True,
         "@jupyter/nbgrader:create-assignment": True}})
     (instructor / "nbgrader_config.py").write_text(
-        "# Written by indi.hub_launch for instructors: the course's own settings plus the shared exchange.\n"
-        "from indi.grading import configure\n"
+        "# Written by indi_ops.hub.launch for instructors: the course's own settings plus the shared exchange.\n"
+        "from indi_ops.grading.config import configure\n"
         "c = get_config()  # noqa: F821\n"
         f"configure(c, {str(s.course_root)!r})\n" + exchange +
         "c.CourseDirectory.groupshared = True\n"
@@ -573,7 +556,7 @@ def configure_hub(c, s: HubSettings) -> None:
 def serve(s: HubSettings) -> int:
     prepare(s)
     if not members(s.grader_group):
-        print(f"No instructor yet. Add the first one with:\n  sudo {VENV_BIN / 'python'} -m indi.hub_launch "
+        print(f"No instructor yet. Add the first one with:\n  sudo {VENV_BIN / 'python'} -m indi_ops.hub.launch "
               "add-instructor NAME", file=sys.stderr)
     env = {**os.environ, **s.to_env()}
     print(f"INDI Lab hub on http://{s.ip}:{s.port}/  (state in {s.state_dir}; stop with Ctrl+C)", flush=True)
@@ -585,13 +568,13 @@ def serve(s: HubSettings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m indi.hub_launch", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="indi-ops hub", description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd")
     sub.add_parser("serve", help="start the hub (the default)")
     a = sub.add_parser("add-instructor", help="add an instructor (grader group, formgrader, hub admin)")
     a.add_argument("name")
     a.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    r = sub.add_parser("add-students", help="add students from a roster (one user name per line, or CSV)")
+    r = sub.add_parser("add-students", help="add students from the class roster CSV (indi_ops.roster)")
     r.add_argument("roster", type=Path)
     r.add_argument("--passwords-out", type=Path, help="where to write the initial passwords (0600 CSV)")
     d = sub.add_parser("remove", help="remove a user (and their home unless --keep-home)")
@@ -631,7 +614,7 @@ def main(argv: list[str] | None = None) -> int:
             fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             with os.fdopen(fd, "a", newline="") as fh:
                 writer = csv.writer(fh)
-                for name in read_roster(args.roster):
+                for name in (row["student_id"] for row in read_roster(args.roster)):
                     writer.writerow([name, add_user(name, s.student_group)])
             os.chmod(out, 0o600)
             print(f"initial passwords written to {out} (readable by root only): hand them out, then delete it.")

@@ -1,7 +1,7 @@
 """`make bench`: run every benchmarks/*.py, print one table, write _build/bench.json (flat keys).
 
 Each benchmark module defines ``run() -> dict[str, float]`` with keys prefixed by its area
-(``book.build_s``, ``vision.accuracy``…). Run one area: ``python -m indi.bench book``.
+(``book.build_s``, ``vision.accuracy``…). Run one area: ``python -m indi_ops.bench book``.
 Speed and quality targets are checked here, not in timed tests.
 """
 

@@ -1,0 +1,1 @@
+"""Grading: nbgrader settings and preprocessors, the sandbox, class grading, collecting submissions."""

@@ -1,0 +1,1 @@
+"""The class hub: settings, accounts, content delivery, exchange, spawner and its command line."""

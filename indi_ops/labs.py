@@ -1,0 +1,150 @@
+"""Lab sources: each lab's text notebook in ``lab_sources/<id>.md`` is the truth; ``labs/<id>/<id>.ipynb`` follows.
+
+A teacher edits the MyST Markdown text notebook (jupytext; nbgrader metadata in each cell's options) and
+runs ``make labs`` (``indi-ops labs sync``), which writes the nbgrader source notebook that
+``generate_assignment`` reads. The text sources stay outside ``labs/``: nbgrader copies every file of a lab
+folder into the student release, and these hold the solutions.
+
+Cell ids stay stable across syncs (a cell keeps the id of the cell it was: same grade id, same text, or
+same place), so a one-word fix is a one-line diff in both files. ``indi-ops labs check`` (and a test) fails
+when a notebook is out of step with its text source.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import sys
+from pathlib import Path
+
+from indi.errors import InputError
+from indi.paths import REPO_ROOT
+
+SOURCES = REPO_ROOT / "lab_sources"
+LABS = REPO_ROOT / "labs"
+KERNELSPEC = {"display_name": "Python 3 (INDI Lab)", "language": "python", "name": "python3"}
+
+
+def lab_ids(sources: Path = SOURCES) -> list[str]:
+    return sorted(p.stem for p in sources.glob("*.md") if not p.name.startswith(("_", "README")))
+
+
+def _grade_id(cell) -> str | None:
+    return (cell.get("metadata", {}).get("nbgrader") or {}).get("grade_id")
+
+
+def _fresh_id(source: str, taken: set[str]) -> str:
+    digest = hashlib.sha1(source.encode()).hexdigest()
+    for start in range(0, len(digest) - 8):
+        cid = digest[start:start + 8]
+        if cid not in taken:
+            return cid
+    raise RuntimeError("no free cell id")  # 32 tries over a sha1: cannot happen in practice
+
+
+def carry_ids(new_cells: list, old_cells: list) -> None:
+    """Give each new cell the id of the old cell it continues (grade id, then equal text, then position)."""
+    old_ids = [c.get("id") for c in old_cells]
+    used: set[int] = set()
+    match: dict[int, int] = {}
+    by_grade = {_grade_id(c): i for i, c in enumerate(old_cells) if _grade_id(c)}
+    for i, cell in enumerate(new_cells):
+        j = by_grade.get(_grade_id(cell))
+        if j is not None and j not in used:
+            match[i], _ = j, used.add(j)
+    # Align the rest by text: unchanged cells match exactly, an edited cell takes the id of the cell in
+    # its place (same type) in a replaced block.
+    a = [(c.cell_type, c.source) for c in old_cells]
+    b = [(c.cell_type, c.source) for c in new_cells]
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "insert" or tag == "delete":
+            continue
+        for k in range(min(i2 - i1, j2 - j1)):
+            old, new = i1 + k, j1 + k
+            if new in match or old in used or old_cells[old].cell_type != new_cells[new].cell_type:
+                continue
+            match[new], _ = old, used.add(old)
+    taken = {old_ids[j] for j in match.values() if old_ids[j]}
+    for i, cell in enumerate(new_cells):
+        cid = old_ids[match[i]] if i in match and old_ids[match[i]] else None
+        if cid is None:
+            cid = _fresh_id(cell.source, taken)
+            taken.add(cid)
+        cell["id"] = cid
+
+
+def render(lab_id: str, sources: Path = SOURCES, labs: Path = LABS):
+    """The nbgrader source notebook for ``lab_id`` as its text source says it is (no outputs)."""
+    import jupytext
+    import nbformat
+
+    src = sources / f"{lab_id}.md"
+    if not src.is_file():
+        raise InputError(f"no text source {src}: each lab in labs/ needs lab_sources/<id>.md")
+    nb = jupytext.read(src)
+    nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    target = labs / lab_id / f"{lab_id}.ipynb"
+    old = nbformat.read(target, as_version=4).cells if target.is_file() else []
+    carry_ids(nb.cells, old)
+    nbformat.validate(nb)
+    return nb
+
+
+def sync(lab_id: str, sources: Path = SOURCES, labs: Path = LABS) -> bool:
+    """Write ``labs/<id>/<id>.ipynb`` from its text source; True if the file changed."""
+    import nbformat
+
+    target = labs / lab_id / f"{lab_id}.ipynb"
+    text = nbformat.writes(render(lab_id, sources, labs)) + "\n"
+    if target.is_file() and target.read_text(encoding="utf-8") == text:
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return True
+
+
+def out_of_sync(sources: Path = SOURCES, labs: Path = LABS) -> list[str]:
+    """Labs whose notebook differs from what their text source renders to (or that lack one)."""
+    import nbformat
+
+    stale = []
+    notebooks = {p.stem for p in labs.glob("*/*.ipynb") if p.stem == p.parent.name}
+    for lab_id in sorted(notebooks | set(lab_ids(sources))):
+        target = labs / lab_id / f"{lab_id}.ipynb"
+        try:
+            want = nbformat.writes(render(lab_id, sources, labs)) + "\n"
+        except InputError:
+            stale.append(lab_id)
+            continue
+        if not target.is_file() or target.read_text(encoding="utf-8") != want:
+            stale.append(lab_id)
+    return stale
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="indi-ops labs", description=__doc__.split("\n\n")[0])
+    ap.add_argument("action", choices=["sync", "check"], help="sync: write the notebooks; check: only compare")
+    ap.add_argument("labs", nargs="*", help="lab ids (default: every lab_sources/*.md)")
+    args = ap.parse_args(argv)
+    try:
+        if args.action == "check":
+            stale = [lab for lab in out_of_sync() if not args.labs or lab in args.labs]
+            for lab in stale:
+                print(f"{lab}: labs/{lab}/{lab}.ipynb is not what lab_sources/{lab}.md says: run `make labs`")
+            return 1 if stale else 0
+        for lab in args.labs or lab_ids():
+            print(f"{lab}: {'written' if sync(lab) else 'unchanged'}")
+        return 0
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

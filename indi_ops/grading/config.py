@@ -76,6 +76,8 @@ def configure(c, course_root: str | Path, source_directory: str = "labs", db_url
                                            FlagProblems]
     # Feedback shows scores, visible tests and comments, never the hidden tests.
     c.GenerateFeedback.preprocessors = [GetGrades, RedactHiddenTests, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+    # Collect from the hub's exchange trusting the folder's owner and the server's clock, never links.
+    c.ExchangeFactory.collect = "indi_ops.grading.exchange.SafeCollect"
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
 

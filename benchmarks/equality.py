@@ -58,41 +58,47 @@ def reading(verdict: str) -> str:
     return next((c for c in CLASSES if verdict.endswith(f"{c}-coded")), "neither")
 
 
-def corpus_scores(ads: list[dict], prefix: str = "equality.") -> dict[str, float]:
-    """Per-language and per-class precision and recall, their minimum, and verdict agreement."""
-    tp: Counter = Counter()
-    predicted: Counter = Counter()
-    gold: Counter = Counter()
-    agree = 0
+def corpus_counts(ads: list[dict]) -> dict[tuple[str, str], Counter]:
+    """Per (language, class): labelled words (gold), words the analyser counted (predicted), words both
+    found (tp), ads, and ads whose reading matched the reader's (agree; class "all")."""
+    counts: dict[tuple[str, str], Counter] = {}
     for ad in ads:
         result = analyse(ad["text"], ad["language"])
         for c in CLASSES:
             found = Counter(h.word.lower() for h in result.counted if h.coding == c)
             labels = Counter(w.lower() for w in ad["labels"][c])
-            key = (ad["language"], c)
-            tp[key] += sum((found & labels).values())
-            predicted[key] += sum(found.values())
-            gold[key] += sum(labels.values())
-        agree += reading(result.verdict) == ad["labels"]["verdict"]
+            n = counts.setdefault((ad["language"], c), Counter())
+            n["tp"] += sum((found & labels).values())
+            n["predicted"] += sum(found.values())
+            n["gold"] += sum(labels.values())
+        n = counts.setdefault((ad["language"], "all"), Counter())
+        n["ads"] += 1
+        n["agree"] += reading(result.verdict) == ad["labels"]["verdict"]
+    return counts
+
+
+def corpus_scores(ads: list[dict], prefix: str = "equality.") -> dict[str, float]:
+    """Per-language and per-class precision and recall, their minimum, and verdict agreement."""
+    counts = corpus_counts(ads)
     out: dict[str, float] = {f"{prefix}corpus_ads": len(ads)}
     precisions, recalls = [], []
     for lang in sorted({ad["language"] for ad in ads}):
-        out[f"{prefix}corpus_ads_{lang}"] = sum(ad["language"] == lang for ad in ads)
+        out[f"{prefix}corpus_ads_{lang}"] = counts[(lang, "all")]["ads"]
         for c in CLASSES:
-            key = (lang, c)
-            if predicted[key]:
-                precisions.append(round(tp[key] / predicted[key], 3))
+            n = counts[(lang, c)]
+            if n["predicted"]:
+                precisions.append(round(n["tp"] / n["predicted"], 3))
                 out[f"{prefix}precision_{lang}_{c}"] = precisions[-1]
-            if gold[key]:
-                recalls.append(round(tp[key] / gold[key], 3))
+            if n["gold"]:
+                recalls.append(round(n["tp"] / n["gold"], 3))
                 out[f"{prefix}recall_{lang}_{c}"] = recalls[-1]
-            out[f"{prefix}labelled_words_{lang}_{c}"] = gold[key]
+            out[f"{prefix}labelled_words_{lang}_{c}"] = n["gold"]
     if precisions:
         out[f"{prefix}precision_min"] = min(precisions)
     if recalls:
         out[f"{prefix}recall_min"] = min(recalls)
     if ads:
-        out[f"{prefix}verdict_agreement"] = round(agree / len(ads), 3)
+        out[f"{prefix}verdict_agreement"] = round(sum(n["agree"] for n in counts.values()) / len(ads), 3)
     return out
 
 

@@ -102,6 +102,7 @@ def detect_language(text: str) -> str:
 # --------------------------------------------------------------------------- matching rules
 
 _HYPHENS = "\u2010\u2011\u2012\u00ad"  # hyphen, non-breaking hyphen, figure dash, soft hyphen
+_HYPHEN_TABLE = str.maketrans(dict.fromkeys(_HYPHENS, "-"))
 # a word: letters, possibly joined by hyphens, also across a line break ("själv-\nständig")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:-(?:[ \t]*\n[ \t]*)?[^\W\d_]+)*")
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
@@ -146,7 +147,7 @@ _ALTERNATIVES = {
         "compet": ["skilled", "keen to improve"], "confident": ["secure in the role", "clear"],
         "decisive": ["makes well-founded choices"], "decid": ["choose", "settle"], "decide": ["choose"],
         "determin": ["persevering", "sees things through"], "domina": ["well established", "strong in its niche"],
-        "driven": ["motivated", "committed"], "force": ["energy"], "independen": ["can plan your own work"],
+        "driven": ["motivated", "keen to get results"], "force": ["energy"], "independen": ["can plan your own work"],
         "individual": ["person", "each of you"], "lead": ["coordinate", "guide", "plan the team's work", "well established (about the firm)"],
         "logic": ["structured", "methodical"], "objective": ["fair", "fact-based"], "outspoken": ["clear", "open"],
         "persist": ["patient", "sees things through"], "selfconfiden": ["secure in the role"],
@@ -186,8 +187,10 @@ _GENERIC_ADVICE = {
 
 def _normalise(text: str) -> str:
     """NFC, unified hyphens, lower case — with the same length as the NFC text (offsets stay valid)."""
-    text = unicodedata.normalize("NFC", text)
-    text = "".join("-" if c in _HYPHENS else c for c in text)
+    text = unicodedata.normalize("NFC", text).translate(_HYPHEN_TABLE)
+    lowered = text.lower()
+    if len(lowered) == len(text):  # the usual case; "İ" and a few others grow when lower-cased
+        return lowered
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
@@ -385,7 +388,9 @@ class Analysis:
     def rule_text(self, ui: str | None = None) -> str:
         """The reading's rule with this ad's numbers, in Swedish or English."""
         n = self.masculine_count + self.feminine_count
-        return _LABELS[ui or self.language]["rule"].format(min=MIN_CODED, z=MARGIN_Z, n=n, margin=self.margin)
+        ui = ui or self.language
+        text = _LABELS[ui]["rule"].format(min=MIN_CODED, z=MARGIN_Z, n=n, margin=self.margin)
+        return text.replace(f"{self.margin:.1f})", f"{self.margin:.1f})".replace(".", ",")) if ui == "sv" else text
 
     def counts(self) -> pd.DataFrame:
         """One row per (coding, stem) with the words as written and how often they occur."""
@@ -510,19 +515,39 @@ def _heads(language: str) -> tuple[tuple[str, _Stem], ...]:
     return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
 
+@cache
+def _by_initials(language: str) -> dict[str, tuple[_Stem, ...]]:
+    """The stems whose forms begin with each two-letter start, longest stem first (a word is only compared
+    with the few stems that can match it)."""
+    index: dict[str, list[_Stem]] = {}
+    for s in word_lists(language):
+        for start in {f[:2] for f in s.forms}:
+            index.setdefault(start, []).append(s)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+@cache
+def _heads_by_initial(language: str) -> dict[str, tuple[tuple[str, _Stem], ...]]:
+    index: dict[str, list[tuple[str, _Stem]]] = {}
+    for pair in _heads(language):
+        index.setdefault(pair[0][0], []).append(pair)
+    return {k: tuple(v) for k, v in index.items()}
+
+
 def _match_segment(seg: str, stems: tuple[_Stem, ...], language: str) -> list[tuple[int, _Stem]]:
     """Matches in one word or word part: (offset in seg, stem). At most one prefix match, then compound heads."""
     found: list[tuple[int, _Stem]] = []
-    for s in stems:  # longest first: the longest matching stem wins
+    candidates = _by_initials(language).get(seg[:2], ()) if stems is word_lists(language) else stems
+    for s in candidates:  # longest first: the longest matching stem wins
         if _stem_matches_word(s, seg):
             if not _unrelated(seg, language, s.forms):
                 found.append((0, s))
             break
-    heads = _heads(language)
+    heads = _heads_by_initial(language)
     if heads and not _unrelated(seg, language):
         i = max(len(found[0][1].stem) if found else 0, _SV_MIN_LEFT)
         while i < len(seg) - 2:
-            head = next((p for p in heads if seg.startswith(p[0], i)), None)
+            head = next((p for p in heads.get(seg[i], ()) if seg.startswith(p[0], i)), None)
             if head is None:
                 i += 1
                 continue

@@ -382,13 +382,17 @@ def load_gendered_wording(language: str) -> pd.DataFrame:
 
     The upstream list (Gaucher et al. 2011 and gender-decoder, as curated for the course) followed by the
     entries added for this course (``jobad_added_words.tsv``). Columns: ``stem``, ``coding`` (masculine or
-    feminine), ``source``, ``note``, ``added`` (True for the course's additions), ``concept``, ``match``
+    feminine), ``source``, ``note``, ``added`` (True for the course's additions), ``concept`` (the coded
+    concept, named the same in both languages; ``jobad_concepts.tsv`` for upstream rows), ``match``
     (``prefix``; empty for upstream rows, whose rule the analyser derives) and the upstream provenance
     columns of each language (empty on added rows).
     """
     if language not in ("en", "sv"):
         raise DataError(f"language must be 'en' or 'sv', not {language!r}.")
     upstream = pd.read_csv(fetch(f"equality/gendered_wording_{language}.tsv"), sep="\t", keep_default_na=False)
+    concepts = pd.read_csv(fetch("equality/jobad_concepts.tsv"), sep="\t", keep_default_na=False)
+    concepts = concepts[concepts["language"] == language].set_index("stem")["concept"]
+    upstream["concept"] = upstream["stem"].map(concepts).fillna("")
     added = pd.read_csv(fetch("equality/jobad_added_words.tsv"), sep="\t", keep_default_na=False)
     added = added[added["language"] == language].drop(columns="language")
     upstream["added"], added["added"] = False, True

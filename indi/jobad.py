@@ -157,7 +157,7 @@ _ALTERNATIVES = {
         "headstrong": ["sees things through"],
     },
     "sv": {
-        "aggress": ["målmedveten", "tydlig"], "aktiv": ["delaktig", "tar initiativ"],
+        "aggress": ["tydlig", "vet vad du vill uppnå"], "aktiv": ["delaktig", "tar initiativ"],
         "ambiti": ["motiverad", "vill utvecklas"], "analy": ["gillar att lösa problem", "strukturerad"],
         "autonom": ["kan planera ditt eget arbete"], "beslut": ["gör genomtänkta val"], "bestäm": ["tydlig"],
         "domin": ["väletablerad", "välkänd i branschen"], "driva": ["motiverad", "tar initiativ"],

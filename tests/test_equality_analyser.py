@@ -322,6 +322,17 @@ def test_every_added_entry_names_its_concept_and_source():
         assert set(added["coding"]) <= {"masculine", "feminine"}
 
 
+def test_every_stem_has_a_concept_and_every_concept_is_in_both_languages():
+    concepts = {}
+    for lang in ("sv", "en"):
+        table = load_gendered_wording(lang)
+        assert (table["concept"] != "").all(), table.loc[table["concept"] == "", "stem"].tolist()
+        concepts[lang] = set(table["concept"])
+        # one concept, one coding: a concept is never masculine in one entry and feminine in another
+        assert (table.groupby("concept")["coding"].nunique() == 1).all()
+    assert concepts["sv"] == concepts["en"], concepts["sv"] ^ concepts["en"]
+
+
 @pytest.mark.parametrize("text, words", [
     # the gaps named in issue 17, each with an inflection or compound
     ("Du är pålitlig och har stor omtanke om dina kollegor.", {"pålitlig": "feminine", "omtanke": "feminine"}),

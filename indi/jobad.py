@@ -293,6 +293,7 @@ _LABELS = {
            "verdict": "reading", "suggest": "Suggested neutral alternatives", "none": "no coded words found",
            "rule": "Rule: at least {min} coded words, and a difference of at least {z:g}×√n "
                    "(here n = {n}, so {margin:.1f}) before an ad leans one way.",
+           "rule_few": "Rule: an ad needs at least {min} coded words before it can lean one way (here {n}).",
            "caveat": "A prompt to reflect, not a verdict: field evidence on wording effects is mixed "
                      "(Gaucher et al. 2011; Castilla & Rho 2023).",
            "strongly masculine-coded": "strongly masculine-coded", "masculine-coded": "masculine-coded",
@@ -304,6 +305,7 @@ _LABELS = {
            "verdict": "läsning", "suggest": "Förslag på neutrala alternativ", "none": "inga kodade ord hittades",
            "rule": "Regel: minst {min} kodade ord, och en skillnad på minst {z:g}×√n "
                    "(här n = {n}, alltså {margin:.1f}) innan annonsen lutar åt något håll.",
+           "rule_few": "Regel: en annons behöver minst {min} kodade ord innan den kan luta åt något håll (här {n}).",
            "caveat": "En uppmaning att reflektera, inte ett facit: forskningen om ordvalets effekt är "
                      "oenig (Gaucher m.fl. 2011; Castilla & Rho 2023).",
            "strongly masculine-coded": "starkt maskulint kodad", "masculine-coded": "maskulint kodad",
@@ -389,7 +391,8 @@ class Analysis:
         """The reading's rule with this ad's numbers, in Swedish or English."""
         n = self.masculine_count + self.feminine_count
         ui = ui or self.language
-        text = _LABELS[ui]["rule"].format(min=MIN_CODED, z=MARGIN_Z, n=n, margin=self.margin)
+        key = "rule" if n >= MIN_CODED else "rule_few"
+        text = _LABELS[ui][key].format(min=MIN_CODED, z=MARGIN_Z, n=n, margin=self.margin)
         return text.replace(f"{self.margin:.1f})", f"{self.margin:.1f})".replace(".", ",")) if ui == "sv" else text
 
     def counts(self) -> pd.DataFrame:

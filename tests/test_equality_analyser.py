@@ -473,6 +473,8 @@ def test_the_rule_is_stated_with_the_ads_numbers():
     assert r.rule_text("en") == ("Rule: at least 4 coded words, and a difference of at least 2×√n "
                                  "(here n = 5, so 4.5) before an ad leans one way.")
     assert "minst 4 kodade ord" in r.rule_text("sv")
+    assert analyse("An ambitious welder.", "en").rule_text() == (
+        "Rule: an ad needs at least 4 coded words before it can lean one way (here 1).")
     assert (MIN_CODED, MARGIN_Z) == (4, 2.0)
 
 
@@ -615,6 +617,11 @@ def test_module_page_shows_the_corpus_figures(corpus, bench):
     agree = [f"{counts[(lang, 'all')]['agree']} av {counts[(lang, 'all')]['ads']}" for lang in ("sv", "en")]
     assert f"| samma läsning av hela annonsen / same reading of the whole ad | {agree[0]} | {agree[1]} |" in page
     assert f"bara {len(corpus)} annonser" in page and f"only {len(corpus)} ads" in page
+    held = [ad for ad in corpus if ad["split"] == "held_out"]
+    assert f"På de {len(held)} andra" in page and f"On the other {len(held)}" in page
+    # the page says every word and reading agreed on the held-out ads: keep that true, or change the page
+    scores = bench.corpus_scores(held, prefix="")
+    assert (scores["precision_min"], scores["recall_min"], scores["verdict_agreement"]) == (1.0, 1.0, 1.0)
 
 
 def test_module_page_keeps_the_research_caveat_and_no_developer_text():
@@ -622,3 +629,14 @@ def test_module_page_keeps_the_research_caveat_and_no_developer_text():
     assert "{cite}`castilla2023gendering`" in page and "negligible" in page.lower()
     assert not re.search(r"\bequality\.(?:corpus|precision|recall|verdict|held_out)", page), "no bench keys"
     assert "make bench" not in page and "precision_min" not in page
+
+
+def test_widget_reads_the_issue_welder_ad_sensibly():
+    box = analyser_widget()
+    area, out = box.children[0], box.children[2]
+    box.children[1].children[1].value = "en"
+    area.value = ("Responsible for permanently joining metal parts. May specialize in different processes of "
+                  "welding to join metals together. Determine welding position and type of metal to be fused. "
+                  "Welding training can also be gained through the U.S. Armed Forces.")
+    assert "too few coded words to tell" in out.value and "duty wording, not counted" in out.value
+    assert "Suggested neutral alternatives" not in out.value  # nothing was counted, so nothing to replace

@@ -640,3 +640,14 @@ def test_widget_reads_the_issue_welder_ad_sensibly():
                   "Welding training can also be gained through the U.S. Armed Forces.")
     assert "too few coded words to tell" in out.value and "duty wording, not counted" in out.value
     assert "Suggested neutral alternatives" not in out.value  # nothing was counted, so nothing to replace
+
+
+@pytest.mark.parametrize("text, lang", [
+    # words the first version rightly ignored on the issue's real ads: still not counted
+    ("Vi förnyar ledningsnätet och arbetar med värmebehandling, driftsäkerhet och elkraft.", "sv"),
+    ("Du handleder nya kollegor; säkerheten är vår ledstjärna.", "sv"),
+    ("Du har servicekänsla.", "sv"),
+    ("We offer competitive compensation.", "en"),
+])
+def test_what_the_first_version_rightly_ignored_stays_ignored(text, lang):
+    assert analyse(text, lang).counted == []

@@ -623,9 +623,10 @@ def test_module_page_shows_the_corpus_figures(corpus, bench):
     missed = sum(n["gold"] - n["tp"] for (lang, c), n in h.items() if c != "all")
     agree = sum(n["agree"] for (lang, c), n in h.items() if c == "all")
     assert missed == 0, "the page says nothing about missed words on the held-out ads"
-    assert f"På de {len(held)} andra, där inget ändrades efteråt, räknade verktyget {extra} ord" in page
-    assert f"läsningen stämde i {agree} av {len(held)}" in page and f"agreed in {agree} of {len(held)}" in page
-    assert f"för {len(corpus) - len(held)}\nav annonserna" in page
+    flat = " ".join(page.split())  # sentences wrap anywhere in the source
+    assert f"På de {len(held)} andra, där inget ändrades efteråt, räknade verktyget {extra} ord" in flat
+    assert f"läsningen stämde i {agree} av {len(held)}" in flat and f"agreed in {agree} of {len(held)}" in flat
+    assert f"för {len(corpus) - len(held)} av annonserna" in flat
 
 
 def test_module_page_keeps_the_research_caveat_and_no_developer_text():

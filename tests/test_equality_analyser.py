@@ -656,3 +656,17 @@ def test_widget_reads_the_issue_welder_ad_sensibly():
 ])
 def test_what_the_first_version_rightly_ignored_stays_ignored(text, lang):
     assert analyse(text, lang).counted == []
+
+
+def test_cli_reads_the_issue_water_and_sewer_ad_sensibly(corpus, tmp_path, capsys):
+    from indi.jobad import main
+
+    ad = next(a for a in corpus if a["id"] == "sv_alingsas_anlaggningsarbetare_va")
+    path = tmp_path / "annons.txt"
+    path.write_text(ad["text"], encoding="utf-8")
+    assert main([str(path)]) == 0
+    out = capsys.readouterr().out
+    duty_line = next(line for line in out.splitlines() if "uppgift eller ansvar, räknas inte" in line)
+    assert "fordonsansvarig" in duty_line and "ansvarig" in duty_line
+    assert "läsning: neutral (balanserad)" in out  # 3 against 10, n = 13: a difference of 7 < 2·√13
+    assert "ledningsnät" not in out.lower(), "the pipe network is not a leader"

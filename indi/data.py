@@ -51,6 +51,7 @@ __all__ = [
     "load_lpbf_density",
     "load_meltpoolnet",
     "load_gendered_wording",
+    "load_jobad_rules",
     "load_women_share",
 ]
 
@@ -377,10 +378,43 @@ def load_meltpoolnet(table: str = "classification", raw: bool = False) -> pd.Dat
 
 
 def load_gendered_wording(language: str) -> pd.DataFrame:
-    """Gender-coded word stems for job ads: ``language`` ``"en"`` or ``"sv"``; columns ``stem``, ``coding`` …"""
+    """Gender-coded word stems for job ads: ``language`` ``"en"`` or ``"sv"``.
+
+    The upstream list (Gaucher et al. 2011 and gender-decoder, as curated for the course) followed by the
+    entries added for this course (``jobad_added_words.tsv``). Columns: ``stem``, ``coding`` (masculine or
+    feminine), ``source``, ``note``, ``added`` (True for the course's additions), ``concept`` (the coded
+    concept, named the same in both languages; ``jobad_concepts.tsv`` for upstream rows), ``match``
+    (``prefix``; empty for upstream rows, whose rule the analyser derives) and the upstream provenance
+    columns of each language (empty on added rows).
+    """
     if language not in ("en", "sv"):
         raise DataError(f"language must be 'en' or 'sv', not {language!r}.")
-    return pd.read_csv(fetch(f"equality/gendered_wording_{language}.tsv"), sep="\t", keep_default_na=False)
+    upstream = pd.read_csv(fetch(f"equality/gendered_wording_{language}.tsv"), sep="\t", keep_default_na=False)
+    concepts = pd.read_csv(fetch("equality/jobad_concepts.tsv"), sep="\t", keep_default_na=False)
+    concepts = concepts[concepts["language"] == language].set_index("stem")["concept"]
+    upstream["concept"] = upstream["stem"].map(concepts).fillna("")
+    added = pd.read_csv(fetch("equality/jobad_added_words.tsv"), sep="\t", keep_default_na=False)
+    added = added[added["language"] == language].drop(columns="language")
+    upstream["added"], added["added"] = False, True
+    table = pd.concat([upstream, added], ignore_index=True).fillna("")
+    return table
+
+
+def load_jobad_rules(language: str) -> pd.DataFrame:
+    """Context rules of the job-ad analyser for ``language`` (``"en"`` or ``"sv"``), one row per rule.
+
+    Columns: ``kind`` (``other``: another sense, not counted; ``duty``: duty wording, not counted), ``case``
+    (``i``: matched on the lower-cased ad; ``s``: on the ad as written, for capitalised names), ``pattern``
+    (a regular expression; a space stands for any run of white space), ``label`` (why, shown to the
+    reader), ``example`` (a real sentence it is meant for) and ``source``.
+    """
+    if language not in ("en", "sv"):
+        raise DataError(f"language must be 'en' or 'sv', not {language!r}.")
+    import csv
+
+    rules = pd.read_csv(fetch("equality/jobad_context_rules.tsv"), sep="\t", keep_default_na=False,
+                        quoting=csv.QUOTE_NONE)
+    return rules[rules["language"] == language].drop(columns="language").reset_index(drop=True)
 
 
 def load_women_share() -> pd.DataFrame:

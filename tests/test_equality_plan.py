@@ -109,11 +109,14 @@ def test_quiz_fact_matches_the_sourced_table():
 def test_cli_report_json_and_html(tmp_path, capsys):
     ad = FIXTURES / "ad_sv_produktionsledare.txt"
     assert main([str(ad)]) == 0
-    assert "läsning: feminint kodad" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    # 3 masculine, 5 feminine: a difference of 2 is less than 2·√8, and the two duties are shown apart
+    assert "läsning: neutral (balanserad)" in out and "uppgift eller ansvar, räknas inte: personalansvar" in out
     out_html = tmp_path / "ad.html"
     assert main([str(ad), "--json", "--ui", "en", "--html", str(out_html)]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert (data["language"], data["masculine"], data["feminine"], data["verdict"]) == ("sv", 3, 6, "feminine-coded")
+    assert (data["language"], data["masculine"], data["feminine"], data["verdict"]) == ("sv", 3, 5, "neutral")
+    assert data["duty"] == 2 and {h["kind"] for h in data["hits"]} == {"coded", "duty", "other"}
     assert any(h["word"] == "tystgående" and not h["counted"] for h in data["hits"])
     assert "<mark" in out_html.read_text(encoding="utf-8")
 

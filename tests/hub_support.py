@@ -91,6 +91,7 @@ class ClassHub:
         self.students = [f"{self.prefix}-s{i + 1}" for i in range(students)]
         self.instructors = [f"{self.prefix}-t{i + 1}" for i in range(instructors)]
         self._opened: list[tuple[Path, int]] = []
+        self._closed: list[tuple[Path, int, int]] = []
         self.proc: subprocess.Popen | None = None
         self.log = self.base / "hub.log"
         try:
@@ -124,7 +125,7 @@ class ClassHub:
         for name in PRIVATE_DIRS:
             p = REPO_ROOT / name
             if p.is_dir() and not p.is_symlink():
-                self._opened.append((p, stat.S_IMODE(os.stat(p).st_mode)))
+                self._closed.append((p, stat.S_IMODE(os.stat(p).st_mode), os.stat(p).st_gid))
         for _what, target in paths_students_need():
             while (blocked := unreachable_for_others(target)) is not None:
                 mode = os.stat(blocked).st_mode
@@ -184,6 +185,10 @@ class ClassHub:
         for path, mode in reversed(self._opened):
             os.chmod(path, mode)
         self._opened.clear()
+        for path, mode, gid in reversed(self._closed):
+            os.chown(path, -1, gid)
+            os.chmod(path, mode)
+        self._closed.clear()
 
     def _remove_files(self) -> None:
         if getattr(self, "_logfh", None):

@@ -19,7 +19,9 @@ import yaml
 from indi.paths import REPO_ROOT
 
 VALUES = REPO_ROOT / "hub" / "z2jh" / "values.yaml"
-CHART = REPO_ROOT.parent / "shared" / "z2jh-chart"
+# ../shared/z2jh-chart beside the repository (a git worktree one level deeper finds the same folder).
+CHART = next((p / "shared" / "z2jh-chart" for p in REPO_ROOT.parents if (p / "shared" / "z2jh-chart").is_dir()),
+             REPO_ROOT.parent / "shared" / "z2jh-chart")
 SECRET_KEYS = {"client_secret", "api_token", "secretToken", "cookieSecret", "password", "cryptoKey"}
 
 needs_chart = pytest.mark.skipif(not (CHART / "values.schema.yaml").is_file(),

@@ -120,16 +120,21 @@ def _is_dir(dir_fd: int, name: str) -> bool:
         return False
 
 
-def close_to_others(folder) -> tuple[int, int] | None:
-    """Take other users' access away from ``folder`` itself (not a link); returns (old mode, new mode)."""
+def close_to_others(folder, gid: int) -> tuple[int, int] | None:
+    """``folder`` itself (never a link): group ``gid`` may read it, other users may not enter it.
+
+    Returns (old mode, new mode), or None when there is no such folder.
+    """
     try:
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except OSError:
         return None
     try:
         old = stat.S_IMODE(os.fstat(fd).st_mode)
-        if old & 0o007:
-            os.fchmod(fd, old & ~0o007)
-        return old, old & ~0o007
+        new = (old & ~0o027) | 0o050
+        os.fchown(fd, -1, gid)
+        if new != old:
+            os.fchmod(fd, new)
+        return old, new
     finally:
         os.close(fd)

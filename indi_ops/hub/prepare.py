@@ -45,14 +45,16 @@ def secure_state(state_dir: Path) -> list[Path]:
     return fixed
 
 
-def close_installation(course_root: Path) -> list[Path]:
+def close_installation(course_root: Path, grader_group: str) -> list[Path]:
     """When the code is installed apart from the course, its private folders (the ops package, lab sources,
-    tests, git history) are closed to students there too. Returns the folders closed."""
+    tests, git history) are closed to students there too; graders still read them (their nbgrader
+    configuration imports the ops package). Returns the folders changed."""
     if Path(course_root).resolve() == REPO_ROOT.resolve():
         return []  # secure_course handles them
+    gid = ensure_group(grader_group)
     closed = []
     for name in PRIVATE_DIRS:
-        changed = close_to_others(REPO_ROOT / name)
+        changed = close_to_others(REPO_ROOT / name, gid)
         if changed and changed[0] != changed[1]:
             closed.append(REPO_ROOT / name)
     return closed
@@ -80,7 +82,7 @@ def prepare(s) -> None:
         for p in writable:  # shared read-only: nobody but its owner writes there
             os.chmod(p, os.lstat(p).st_mode & ~0o002)
     secure_course(s)
-    close_installation(s.course_root)
+    close_installation(s.course_root, s.grader_group)
     prepare_exchange(s)
     write_config_dirs(s)
     secure_state(s.state_dir)

@@ -73,8 +73,8 @@ class HubSettings:
             setattr(self, name, _path(value))
         for name in ("port", "hub_port", "proxy_api_port"):
             _int(self, name, 1, 65535, "a TCP port number between 1 and 65535")
-        _int(self, "idle_timeout", 60, 7 * 86400, "seconds between 60 and 604800 (a week)")
-        _int(self, "cull_every", 10, 86400, "seconds between 10 and 86400")
+        _int(self, "idle_timeout", 5, 7 * 86400, "seconds between 5 and 604800 (a week)")
+        _int(self, "cull_every", 1, 86400, "seconds between 1 and 86400")
         for name in ("mem_limit", "instructor_mem_limit"):
             value = str(getattr(self, name))
             if not SIZE_RE.fullmatch(value) or parse_bytes(value) < 256 * 2**20:

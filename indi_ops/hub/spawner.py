@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from pathlib import Path
@@ -42,7 +43,8 @@ def make_spawner_class(s):
             else:
                 self.notebook_dir = ""
                 self.default_url = f"/lab/tree/{s.content_dir_name}/START_HERE.md"
-                n = deliver_content(s, name)  # written as the student, never through their links
+                # written by a child running as the student (never through their links); off the event loop
+                n = await asyncio.get_running_loop().run_in_executor(None, deliver_content, s, name)
                 self.log.info("course content for %s: %d new files", name, n)
             self._umask = 0o007 if instructor else 0o077
             self._cgroup_procs = None

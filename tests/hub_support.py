@@ -63,9 +63,17 @@ class ClassHub:
         tok = secrets.token_hex(2)
         self.prefix = f"indit-{tok}"
         self.base = Path(f"/tmp/{self.prefix}-hub")
+        self.course = self.base / "course"
+        self.settings = HubSettings(  # checked first: bad settings leave nothing behind
+            state_dir=self.base / "state", course_root=self.course, content_root=REPO_ROOT,
+            port=free_port(), hub_port=free_port(), proxy_api_port=free_port(),
+            mem_limit=mem_limit, idle_timeout=idle_timeout, cull_every=cull_every,
+            student_group=f"{self.prefix}-students", grader_group=f"{self.prefix}-graders",
+            cgroup_name=f"{self.prefix}-hub", admin_token=secrets.token_hex(24),
+            data_dir=os.environ.get("INDI_DATA_DIR") or None, exchange_dir=self.base / "exchange",
+        )
         self.base.mkdir(mode=0o755)
         os.chmod(self.base, 0o755)
-        self.course = self.base / "course"
         self.course.mkdir()
         (self.course / "labs").mkdir()
         for lab in labs if labs is not None else [lab1()]:
@@ -76,14 +84,6 @@ class ClassHub:
             "c = get_config()  # noqa: F821\n"
             f"configure(c, {str(self.course)!r})\n")
         self._add_lab_sources(labs if labs is not None else [lab1()])
-        self.settings = HubSettings(
-            state_dir=self.base / "state", course_root=self.course, content_root=REPO_ROOT,
-            port=free_port(), hub_port=free_port(), proxy_api_port=free_port(),
-            mem_limit=mem_limit, idle_timeout=idle_timeout, cull_every=cull_every,
-            student_group=f"{self.prefix}-students", grader_group=f"{self.prefix}-graders",
-            cgroup_name=f"{self.prefix}-hub", admin_token=secrets.token_hex(24),
-            data_dir=os.environ.get("INDI_DATA_DIR") or None, exchange_dir=self.base / "exchange",
-        )
         # The hub reads its settings from one file, as `make hub` does (0600: it holds the admin token).
         self.settings_file = self.settings.write(self.base / "settings.yaml")
         self.url = f"http://127.0.0.1:{self.settings.port}"

@@ -1,12 +1,12 @@
 """Class hub under load: N students log in, their servers spawn, each opens a lab kernel.
 
 A real hub as `make hub` runs it (system users, PAM log-in, setuid spawner, memory cgroups), on
-loopback only. Students arrive a few at a time (INDI_HUB_BENCH_CONCURRENCY, default 5), like a class
+loopback only. Students arrive a few at a time (INDI_BENCH_HUB_CONCURRENCY, default 5), like a class
 at the start of a lesson. Keys: hub.users (servers that came up with a working kernel), hub.spawn_p50_s /
 hub.spawn_p95_s (spawn request → server ready), hub.login_p50_s, hub.kernel_p50_s (kernel start + the
 lab imports), hub.rss_mb_per_user (all processes of one student: server + kernel), hub.hub_rss_mb
 (hub + proxy + culler). Goal: 30 users on 2 cores / 24 GiB. Needs root (skipped otherwise).
-N = INDI_HUB_BENCH_USERS (default 30).
+N = INDI_BENCH_HUB_USERS (default 30).
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ def run() -> dict[str, float]:
     if reason:
         print(f"hub benchmark skipped: {reason}")
         return {}
-    n = int(os.environ.get("INDI_HUB_BENCH_USERS", "30"))
-    workers = int(os.environ.get("INDI_HUB_BENCH_CONCURRENCY", "5"))
+    n = int(os.environ.get("INDI_BENCH_HUB_USERS", "30"))
+    workers = int(os.environ.get("INDI_BENCH_HUB_CONCURRENCY", "5"))
     with ClassHub(students=n, instructors=0, mem_limit="2G", labs=[]) as hub:
 
         def one(user: str) -> dict:

@@ -4,11 +4,11 @@
     indi-ops grade autograde LAB                      grade the whole class in the sandbox, flag problems
     indi-ops grade feedback LAB                       feedback HTML (hidden tests removed)
     indi-ops grade return-feedback LAB [--to DIR]     hand feedback back (hub exchange, or a folder)
-    indi-ops hub [serve|add-instructor|add-students|remove|list|export-content] …
+    indi-ops hub [serve|add-instructor|add-students|remove|list|check-settings|export-content] …
     indi-ops labs sync|check [LAB …]                  lab_sources/<id>.md → labs/<id>/<id>.ipynb (make labs)
     indi-ops bench [AREA …]                           the performance table (make bench)
 
-Each group is its own module (``indi_ops.grading.classroom``, ``indi_ops.hub.launch``, ``indi_ops.bench``);
+Each group is its own module (``indi_ops.grading.classroom``, ``indi_ops.hub.cli``, ``indi_ops.bench``);
 this entry only dispatches, so ``indi-ops grade -h`` shows the same help as the module.
 """
 
@@ -19,7 +19,7 @@ import sys
 # group name → (module, one-line help); modules are imported only when their group is used.
 GROUPS = {
     "grade": ("indi_ops.grading.classroom", "the teacher's grading path around nbgrader"),
-    "hub": ("indi_ops.hub.launch", "the class hub: start it, add and remove users, export content"),
+    "hub": ("indi_ops.hub.cli", "the class hub: start it, add and remove users, export content"),
     "labs": ("indi_ops.labs", "lab text sources: sync labs/<id>/<id>.ipynb from lab_sources/<id>.md, or check"),
     "bench": ("indi_ops.bench", "performance and accuracy table (make bench)"),
 }

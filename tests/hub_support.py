@@ -22,7 +22,11 @@ from pathlib import Path
 import requests
 
 from indi.paths import REPO_ROOT
-from indi_ops.hub import launch as hub_launch
+from indi_ops.hub import accounts
+from indi_ops.hub.cgroups import remove_cgroups
+from indi_ops.hub.course import PRIVATE_DIRS
+from indi_ops.hub.prepare import paths_students_need, unreachable_for_others
+from indi_ops.hub.settings import COURSE_ID, HubSettings
 
 PYTHON = Path(sys.prefix) / "bin" / "python"
 FIXTURE_LAB = REPO_ROOT / "tests" / "fixtures" / "labs" / "mini_wear"
@@ -59,9 +63,17 @@ class ClassHub:
         tok = secrets.token_hex(2)
         self.prefix = f"indit-{tok}"
         self.base = Path(f"/tmp/{self.prefix}-hub")
+        self.course = self.base / "course"
+        self.settings = HubSettings(  # checked first: bad settings leave nothing behind
+            state_dir=self.base / "state", course_root=self.course, content_root=REPO_ROOT,
+            port=free_port(), hub_port=free_port(), proxy_api_port=free_port(),
+            mem_limit=mem_limit, idle_timeout=idle_timeout, cull_every=cull_every,
+            student_group=f"{self.prefix}-students", grader_group=f"{self.prefix}-graders",
+            cgroup_name=f"{self.prefix}-hub", admin_token=secrets.token_hex(24),
+            data_dir=os.environ.get("INDI_DATA_DIR") or None, exchange_dir=self.base / "exchange",
+        )
         self.base.mkdir(mode=0o755)
         os.chmod(self.base, 0o755)
-        self.course = self.base / "course"
         self.course.mkdir()
         (self.course / "labs").mkdir()
         for lab in labs if labs is not None else [lab1()]:
@@ -71,28 +83,24 @@ class ClassHub:
             "from indi_ops.grading.config import configure\n"
             "c = get_config()  # noqa: F821\n"
             f"configure(c, {str(self.course)!r})\n")
-        self.settings = hub_launch.HubSettings(
-            state_dir=self.base / "state", course_root=self.course, content_root=REPO_ROOT,
-            port=free_port(), hub_port=free_port(), proxy_api_port=free_port(),
-            mem_limit=mem_limit, idle_timeout=idle_timeout, cull_every=cull_every,
-            student_group=f"{self.prefix}-students", grader_group=f"{self.prefix}-graders",
-            cgroup_name=f"{self.prefix}-hub", admin_token=secrets.token_hex(24),
-            data_dir=hub_launch.HubSettings.from_env().data_dir, exchange_dir=self.base / "exchange",
-        )
+        self._add_lab_sources(labs if labs is not None else [lab1()])
+        # The hub reads its settings from one file, as `make hub` does (0600: it holds the admin token).
+        self.settings_file = self.settings.write(self.base / "settings.yaml")
         self.url = f"http://127.0.0.1:{self.settings.port}"
         self.passwords: dict[str, str] = {}
         self.students = [f"{self.prefix}-s{i + 1}" for i in range(students)]
         self.instructors = [f"{self.prefix}-t{i + 1}" for i in range(instructors)]
         self._opened: list[tuple[Path, int]] = []
+        self._closed: list[tuple[Path, int, int]] = []
         self.proc: subprocess.Popen | None = None
         self.log = self.base / "hub.log"
         try:
             for name in self.students:
-                self.passwords[name] = hub_launch.add_user(name, self.settings.student_group,
-                                                           secrets.token_urlsafe(PASSWORD_LEN))
+                self.passwords[name] = accounts.create_user(name, self.settings.student_group,
+                                                            secrets.token_urlsafe(PASSWORD_LEN))
             for name in self.instructors:
-                self.passwords[name] = hub_launch.add_user(name, self.settings.grader_group,
-                                                           secrets.token_urlsafe(PASSWORD_LEN))
+                self.passwords[name] = accounts.create_user(name, self.settings.grader_group,
+                                                            secrets.token_urlsafe(PASSWORD_LEN))
             self._open_venv_path()
             self.start()
         except BaseException:
@@ -100,18 +108,35 @@ class ClassHub:
             raise
 
     # ------------------------------------------------------------------ process
+    def _add_lab_sources(self, labs: list[Path]) -> None:
+        """lab_sources/ as in the repository: the text sources with solutions (graders only)."""
+        (self.course / "lab_sources").mkdir()
+        for lab in labs:
+            src = REPO_ROOT / "lab_sources" / f"{lab.name}.md"
+            text = src.read_text() if src.is_file() else f"# {lab.name}\n\n### BEGIN SOLUTION\nx = 1\n"
+            (self.course / "lab_sources" / f"{lab.name}.md").write_text(text)
+
     def _open_venv_path(self) -> None:
-        """Let the test users reach the venv (a CI checkout may live under a closed folder); undone at close."""
-        for _what, target in hub_launch.paths_students_need():
-            while (blocked := hub_launch.unreachable_for_others(target)) is not None:
+        """Let the test users reach the venv (a CI checkout may live under a closed folder); undone at close.
+
+        The hub closes the checkout's private folders (ops package, lab sources …) to other users when the
+        course lives elsewhere (as here): their modes are restored at close too.
+        """
+        for name in PRIVATE_DIRS:
+            p = REPO_ROOT / name
+            if p.is_dir() and not p.is_symlink():
+                self._closed.append((p, stat.S_IMODE(os.stat(p).st_mode), os.stat(p).st_gid))
+        for _what, target in paths_students_need():
+            while (blocked := unreachable_for_others(target)) is not None:
                 mode = os.stat(blocked).st_mode
                 self._opened.append((blocked, stat.S_IMODE(mode)))
                 os.chmod(blocked, stat.S_IMODE(mode) | 0o001)
 
     def start(self) -> None:
-        env = {**os.environ, **self.settings.to_env()}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("INDI_HUB_")}
         self._logfh = open(self.log, "ab")
-        self.proc = subprocess.Popen([str(PYTHON), "-m", "indi_ops.hub.launch", "serve"], env=env,
+        cmd = [str(PYTHON), "-m", "indi_ops.hub.cli", "--settings", str(self.settings_file), "serve"]
+        self.proc = subprocess.Popen(cmd, env=env,
                                      cwd=str(REPO_ROOT), stdout=self._logfh, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         deadline = time.time() + 180  # the first start also runs `npm ci --prefix hub`
@@ -132,10 +157,12 @@ class ClassHub:
     def close(self) -> None:
         """Stop the hub and remove everything it made; each step runs even if an earlier one failed."""
         steps = [self._stop_hub, self._restore_paths]
-        steps += [lambda n=n: hub_launch.remove_user(n) for n in self.students + self.instructors]
+        s = self.settings
+        steps += [lambda n=n: accounts.remove_user(n, s.student_group, s.grader_group, instructor=True)
+                  for n in self.students + self.instructors]
         steps += [lambda g=g: subprocess.run(["groupdel", g], capture_output=True)
                   for g in (self.settings.student_group, self.settings.grader_group)]
-        steps += [lambda: hub_launch.remove_cgroups(self.settings), self._remove_files]
+        steps += [lambda: remove_cgroups(s.cgroup_name), self._remove_files]
         errors = []
         for step in steps:
             try:
@@ -158,6 +185,10 @@ class ClassHub:
         for path, mode in reversed(self._opened):
             os.chmod(path, mode)
         self._opened.clear()
+        for path, mode, gid in reversed(self._closed):
+            os.chown(path, -1, gid)
+            os.chmod(path, mode)
+        self._closed.clear()
 
     def _remove_files(self) -> None:
         if getattr(self, "_logfh", None):
@@ -280,7 +311,7 @@ class ClassHub:
 
     def ensure_released(self, lab: str) -> None:
         """The instructor generates and releases ``lab`` through the exchange (once per hub)."""
-        if (self.settings.exchange / hub_launch.COURSE_ID / "outbound" / lab).is_dir():
+        if (self.settings.exchange / COURSE_ID / "outbound" / lab).is_dir():
             return
         t1 = self.instructors[0]
         self.nbgrader(t1, "generate_assignment", lab, "--force")

@@ -187,3 +187,46 @@ def test_idle_servers_are_culled():
         else:
             pytest.fail(f"idle server was not culled within 90 s:\n{h.log_tail()}")
         assert "Culling server" in h.log_tail(200_000) or "culling" in h.log_tail(200_000).lower()
+
+
+def test_hub_state_files_are_root_only(hub):
+    """The user database, cookie secret, pid files and the settings file (admin token): 0600 root."""
+    s2 = hub.students[1]
+    state = hub.settings.state_dir
+    files = [state / n for n in ("jupyterhub.sqlite", "jupyterhub_cookie_secret", "proxy.pid", "jupyterhub.pid")]
+    files.append(hub.settings_file)
+    for f in files:
+        st = os.stat(f)
+        assert st.st_uid == 0 and stat.S_IMODE(st.st_mode) == 0o600, (f, oct(st.st_mode))
+    got = try_as(hub, s2, PROBE + f"print(json.dumps({{p: probe(p, 'read') for p in {[str(f) for f in files]!r}}}))")
+    assert set(got.values()) == {"refused"}, got
+
+
+def test_student_cannot_import_the_ops_package_or_read_lab_sources(hub):
+    """The learner package imports; the operations package (hub, grading code) and the lab sources do not open."""
+    from indi.paths import REPO_ROOT
+
+    s2 = hub.students[1]
+    course = hub.settings.course_root
+    assert (course / "lab_sources" / f"{LAB}.md").is_file()
+    checks = {
+        "course lab sources": (str(course / "lab_sources"), "list"),
+        "a lab source": (str(course / "lab_sources" / f"{LAB}.md"), "read"),
+        "installed lab sources": (str(REPO_ROOT / "lab_sources"), "list"),
+        "ops package source": (str(REPO_ROOT / "indi_ops" / "hub" / "settings.py"), "read"),
+    }
+    got = try_as(hub, s2, PROBE + f"""
+import importlib
+res = {{k: probe(*v) for k, v in {checks!r}.items()}}
+for mod in ("indi_ops.hub.settings", "indi_ops.grading.config", "indi_ops.roster"):
+    try:
+        importlib.import_module(mod)
+        res[mod] = "allowed"
+    except (ImportError, PermissionError):
+        res[mod] = "refused"
+import indi.data
+res["indi.data"] = "allowed"
+print(json.dumps(res))
+""")
+    refused = [*checks, "indi_ops.hub.settings", "indi_ops.grading.config", "indi_ops.roster"]
+    assert got == {**{k: "refused" for k in refused}, "indi.data": "allowed"}, got

@@ -1,0 +1,72 @@
+"""The class hub's spawner: LocalProcessSpawner (one process per system user) plus role, content and memory."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from indi_ops.hub.accounts import members
+from indi_ops.hub.cgroups import memory_cgroup
+from indi_ops.hub.content import deliver_content
+from indi_ops.hub.settings import parse_bytes
+
+VENV_BIN = Path(sys.prefix) / "bin"
+
+
+def make_spawner_class(s):
+    from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
+
+    class CourseSpawner(LocalProcessSpawner):
+        """Instructors get the grader tools and the course folder; students the course pages in their home."""
+
+        def is_instructor(self) -> bool:
+            return self.user.name in members(s.grader_group)
+
+        async def start(self):
+            name = self.user.name
+            instructor = self.is_instructor()
+            role = "instructor" if instructor else "student"
+            self.environment = {
+                **self.environment,
+                "JUPYTER_CONFIG_PATH": str(s.config_dir(role)),
+                "OMP_NUM_THREADS": "1",  # 30 people share 2 cores: one thread per kernel
+                "PATH": f"{VENV_BIN}:/usr/local/bin:/usr/bin:/bin",
+                "INDI_COURSE_ROLE": role,
+            }
+            if s.data_dir is not None:
+                self.environment["INDI_DATA_DIR"] = str(s.data_dir)
+            if instructor:
+                self.notebook_dir = str(s.course_root)  # formgrader needs the course inside the server root
+                self.default_url = "/lab"
+            else:
+                self.notebook_dir = ""
+                self.default_url = f"/lab/tree/{s.content_dir_name}/START_HERE.md"
+                # written by a child running as the student (never through their links); off the event loop
+                n = await asyncio.get_running_loop().run_in_executor(None, deliver_content, s, name)
+                self.log.info("course content for %s: %d new files", name, n)
+            self._umask = 0o007 if instructor else 0o077
+            self._cgroup_procs = None
+            limit = parse_bytes(s.instructor_mem_limit) if instructor else self.mem_limit
+            if limit:
+                self._cgroup_procs = memory_cgroup(s.cgroup_name, name, int(limit))
+                if self._cgroup_procs is None:
+                    self.log.warning("memory limit for %s not enforced: no writable memory cgroup", name)
+            return await super().start()
+
+        def make_preexec_fn(self, name):
+            drop_privileges = set_user_setuid(name)
+            procs = getattr(self, "_cgroup_procs", None)
+            umask = getattr(self, "_umask", 0o077)
+
+            def preexec():
+                if procs is not None:  # still root here: join the user's memory cgroup, then drop to the user
+                    with open(procs, "w") as fh:
+                        fh.write(str(os.getpid()))
+                os.umask(umask)
+                drop_privileges()
+
+            return preexec
+
+    return CourseSpawner

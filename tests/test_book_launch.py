@@ -57,7 +57,7 @@ def test_the_pip_path_installs_what_make_start_installs():
     assert [_pip_args(ln) for ln in conda if "pip install" in ln] == expected[1:]
     # Windows runs the same steps as Linux, with the Windows venv layout
     assert len(windows) == len(linux)
-    for lin, win in zip(linux[1:], windows[1:]):
+    for lin, win in zip(linux[1:], windows[1:], strict=True):
         assert win.replace(".venv\\Scripts\\", ".venv/bin/") == lin
 
 

@@ -30,7 +30,7 @@ def plan(employees: int = 32, **kw) -> ActiveMeasuresPlan:
                               measures=measures, pay_survey={"done": True, "date": "2026-03-01"}, **kw)
 
 
-@pytest.mark.parametrize("n, pay_doc, full_doc", [(9, False, False), (10, True, False), (24, True, False),
+@pytest.mark.parametrize("n, pay_doc, full_doc", [(9, False, False), (10, False, False), (24, False, False),
                                                    (25, True, True), (120, True, True)])
 def test_what_must_be_documented_depends_on_head_count(n, pay_doc, full_doc):
     # Law from 1 July 2026: written pay survey from 25 employees (was 10).

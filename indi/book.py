@@ -411,7 +411,9 @@ SKILLS = {"foundation": "point and click; a few hours to get going (DigComp leve
           "intermediate": "configuration and some scripting (levels 3–4)",
           "advanced": "programming, integration or a specialist (levels 5–8)"}
 LICENCES = {"open-source", "commercial", "freemium"}
-REQUIRED = ("name", "category", "problems", "licence", "cost", "skill", "description", "url", "source", "checked")
+REQUIRED = ("name", "category", "problems", "licence", "cost", "skill", "description", "url", "source")
+# `checked` (optional): the date someone verified the entry against its source; absent = not yet verified.
+OPTIONAL = ("checked", "notes")
 _URL = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/\S*)?$")
 
 
@@ -433,7 +435,7 @@ def validate_catalogue(data: object, today: dt.date | None = None) -> list[str]:
         for key in REQUIRED:
             if entry.get(key) in (None, "", []):
                 errors.append(f"{where}: missing '{key}'")
-        unknown = set(entry) - set(REQUIRED) - {"notes"}
+        unknown = set(entry) - set(REQUIRED) - set(OPTIONAL)
         if unknown:
             errors.append(f"{where}: unknown field(s) {sorted(unknown)}")
         name = str(entry.get("name", "")).strip().lower()
@@ -482,7 +484,10 @@ def load_catalogue(path: Path = CATALOGUE_YML):
     if errors:
         raise InputError(f"the tool catalogue {path} has {len(errors)} problem(s):\n- " + "\n- ".join(errors))
     frame = pd.DataFrame(data["tools"])
-    frame["checked"] = pd.to_datetime(frame["checked"].astype(str)).dt.date
+    if "checked" not in frame:
+        frame["checked"] = None
+    frame["checked"] = [None if pd.isna(d) else (d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)))
+                        for d in frame["checked"]]
     if "notes" not in frame:
         frame["notes"] = ""
     frame["notes"] = frame["notes"].fillna("")
@@ -490,9 +495,9 @@ def load_catalogue(path: Path = CATALOGUE_YML):
 
 
 def due_for_check(frame, max_age_days: int = 365, today: dt.date | None = None):
-    """Entries whose 'checked' date is older than max_age_days: the teacher's re-check list."""
+    """Entries never verified, or last verified more than max_age_days ago: the teacher's re-check list."""
     today = today or dt.date.today()
-    return frame[[(today - d).days > max_age_days for d in frame["checked"]]]
+    return frame[[d is None or (today - d).days > max_age_days for d in frame["checked"]]]
 
 
 def filter_catalogue(frame, problem: str | None = None, costs: Iterable[str] | None = None,
@@ -518,7 +523,7 @@ def _catalogue_table(frame, caption: str) -> str:
     for _, t in frame.sort_values(["category", "name"]).iterrows():
         link = f'<a href="{_esc(t["url"])}">{_esc(t["name"])}</a>'
         rows.append((link, t["category"], t["description"], t["licence"], t["cost"], t["skill"],
-                     t["checked"].isoformat()))
+                     t["checked"].isoformat() if t["checked"] else "not yet verified"))
     return _table(["tool", "category", "what it does", "licence", "cost", "skill", "checked"], rows,
                   caption=caption, raw_cols=(0,), cls="indi-catalogue")
 
@@ -709,7 +714,8 @@ def main(argv: list[str] | None = None) -> int:
         due = due_for_check(frame)
         print(f"{CATALOGUE_YML.relative_to(REPO_ROOT)}: {len(frame)} tools, valid.")
         for _, t in due.iterrows():
-            print(f"  re-check: {t['name']} (last checked {t['checked']}) at {t['source']}")
+            when = f"last checked {t['checked']}" if t["checked"] else "never verified"
+            print(f"  re-check: {t['name']} ({when}) at {t['source']}")
         return 0
     if what == "outcomes":
         alignments = outcome_alignment()

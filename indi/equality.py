@@ -111,15 +111,16 @@ class ActiveMeasuresPlan:
     language: str = "sv"
 
     def obligations(self) -> list[tuple[str, bool]]:
-        """What the law asks of a firm this size (3 kap. 2, 8, 12, 13 §§): (requirement, applies)."""
+        """What the law in force from 1 July 2026 asks of a firm this size: (requirement, applies)."""
         sv = self.language == "sv"
         n = self.employees
         return [
             ("Arbeta med aktiva åtgärder i fyra steg, fortlöpande" if sv else
              "Work with active measures in four steps, continuously", True),
             ("Kartlägga och analysera lönerna varje år" if sv else "Survey and analyse pay every year", True),
-            ("Dokumentera lönekartläggningen skriftligt (10 eller fler anställda)" if sv else
-             "Document the pay survey in writing (10 or more employees)", n >= 10),
+            # Threshold 25 (was 10) since the pay-transparency amendments of 1 July 2026.
+            ("Dokumentera lönekartläggningen skriftligt (25 eller fler anställda)" if sv else
+             "Document the pay survey in writing (25 or more employees)", n >= 25),
             ("Dokumentera hela arbetet med aktiva åtgärder skriftligt varje år (25 eller fler anställda)" if sv else
              "Document all active-measures work in writing every year (25 or more employees)", n >= 25),
         ]
@@ -228,9 +229,11 @@ QUIZ = [  # (id, question sv, question en, options, correct option, explanation 
      "Investigate risks, analyse causes, take measures, follow up and evaluate."),
     ("q4", "Från hur många anställda måste lönekartläggningen dokumenteras skriftligt?",
      "From how many employees must the pay survey be documented in writing?",
-     {"a": "5", "b": "10", "c": "25"}, "b",
-     "10 eller fler anställda (räknat 1 januari). Alla arbetsgivare ska kartlägga lönerna varje år.",
-     "10 or more employees (counted on 1 January). Every employer must survey pay every year."),
+     {"a": "5", "b": "10", "c": "25"}, "c",
+     "25 eller fler anställda (räknat 1 januari), sedan 1 juli 2026; tidigare 10. Alla arbetsgivare ska "
+     "kartlägga lönerna varje år.",
+     "25 or more employees (counted on 1 January), since 1 July 2026; before that 10. Every employer must "
+     "survey pay every year."),
     ("q5", "En kortlista har en kvinna och fyra män. Vad säger Johnson, Hekman & Chan (2016)?",
      "A shortlist has one woman and four men. What do Johnson, Hekman & Chan (2016) suggest?",
      {"a": "Det räcker: en kvinna ger henne rättvisa chanser / One is enough for a fair chance",

@@ -96,12 +96,18 @@ def test_widgets_update_and_carry_a_static_fallback():
 def test_hub_url_is_configurable(tmp_path):
     cfg = tmp_path / "_config.yml"
     shutil.copy(REPO_ROOT / "_config.yml", cfg)
+    assert launch_links("book/tech/sensors_iiot.md", cfg) == {}, "the shipped config has no launch links"
+    # a teacher's copy: a public repository and Binder turned on (the shipped book names neither)
+    text = cfg.read_text().replace('binderhub_url: ""', 'binderhub_url: "https://mybinder.org"')
+    cfg.write_text(text.replace('  url: ""', '  url: "https://github.com/org/course"', 1))
     set_hub_url("https://hub.example.se/", cfg)
     data = yaml.safe_load(cfg.read_text())
     assert data["launch_buttons"]["jupyterhub_url"] == "https://hub.example.se"
     assert "# Launch buttons" in cfg.read_text(), "comments must survive the rewrite"
     links = launch_links("book/tech/sensors_iiot.md", cfg)
-    assert links["JupyterHub"].startswith("https://hub.example.se/hub/user-redirect/git-pull?repo=")
+    assert links["JupyterHub"].startswith(
+        "https://hub.example.se/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Forg%2Fcourse")
+    assert links["Binder"].startswith("https://mybinder.org/v2/gh/org/course/main?")
     assert "urlpath=lab%2Ftree%2F" in links["JupyterHub"] and "Binder" in links
     set_hub_url("", cfg)
     assert "JupyterHub" not in launch_links("book/x.md", cfg)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 
 import pytest
 import yaml
@@ -12,6 +13,7 @@ from indi.book import (
     CATALOGUE_YML,
     PROBLEMS,
     catalogue_explorer,
+    catalogue_static_html,
     due_for_check,
     filter_catalogue,
     load_catalogue,
@@ -40,10 +42,16 @@ def test_every_problem_has_free_and_commercial_options():
         assert (sub["licence"] == "commercial").any(), f"no commercial tool for {problem}"
 
 
-def test_every_entry_has_a_source_and_a_check_date():
+def test_every_entry_has_a_source_and_a_date_only_if_verified():
     tools = load_catalogue()
     assert tools["source"].str.startswith("https://").all()
-    assert all(isinstance(d, dt.date) and d <= dt.date.today() for d in tools["checked"])
+    # a date only where someone verified the entry against its source; none yet (compiled offline)
+    assert all(d is None or (isinstance(d, dt.date) and d <= dt.date.today()) for d in tools["checked"])
+    # the book says "checked" with a date only for verified entries, "not yet verified" for every other
+    page = catalogue_static_html(tools)
+    tables = [filter_catalogue(tools, problem=k) for k in PROBLEMS]
+    assert page.count("not yet verified") == sum(sum(d is None for d in f["checked"]) for f in tables)
+    assert len(re.findall(r"<td>\d{4}-\d\d-\d\d</td>", page)) == sum(sum(d is not None for d in f["checked"]) for f in tables)
 
 
 def test_a_valid_entry_passes():
@@ -89,9 +97,13 @@ def test_filters_and_recheck_list():
     assert all("documentation" in p for p in free_easy["problems"])
     with pytest.raises(InputError):
         filter_catalogue(tools, "teleportation")
-    later = max(tools["checked"]) + dt.timedelta(days=400)
-    assert len(due_for_check(tools, 365, today=later)) == len(tools)
-    assert len(due_for_check(tools, 365, today=max(tools["checked"]))) == 0
+    # never verified entries are always on the re-check list; verified ones fall due after a year
+    assert len(due_for_check(tools)) == sum(d is None for d in tools["checked"])
+    day = dt.date(2026, 12, 1)
+    some = tools.copy()
+    some["checked"] = [day] + [None] * (len(some) - 1)
+    assert len(due_for_check(some, 365, today=day)) == len(some) - 1
+    assert len(due_for_check(some, 365, today=day + dt.timedelta(days=400))) == len(some)
 
 
 def test_explorer_widget_filters_and_has_static_fallback():

@@ -30,9 +30,10 @@ def plan(employees: int = 32, **kw) -> ActiveMeasuresPlan:
                               measures=measures, pay_survey={"done": True, "date": "2026-03-01"}, **kw)
 
 
-@pytest.mark.parametrize("n, pay_doc, full_doc", [(9, False, False), (10, True, False), (24, True, False),
+@pytest.mark.parametrize("n, pay_doc, full_doc", [(9, False, False), (10, False, False), (24, False, False),
                                                    (25, True, True), (120, True, True)])
 def test_what_must_be_documented_depends_on_head_count(n, pay_doc, full_doc):
+    # Law from 1 July 2026: written pay survey from 25 employees (was 10).
     applies = [a for _, a in plan(n).obligations()]
     assert applies == [True, True, pay_doc, full_doc]
 
@@ -45,7 +46,7 @@ def test_markdown_plan_has_the_four_steps_and_every_measure():
     assert "**Areas without a measure this year**" in md and "Working conditions" in md
     assert "- ✓ Document all active-measures work in writing" in md
     assert "<input" not in plan(9).to_html(), "no unlabeled checkboxes in the HTML export"
-    assert "- – Document the pay survey in writing (10 or more employees) (does not apply" in plan(9, language="en").to_markdown()
+    assert "- – Document the pay survey in writing (25 or more employees) (does not apply" in plan(24, language="en").to_markdown()
 
 
 def test_swedish_plan_and_html_export(tmp_path):

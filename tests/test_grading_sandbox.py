@@ -268,6 +268,7 @@ def test_kernel_runs_in_its_own_cgroup_and_uid_which_are_removed_after(tmp_path)
     """A real sandboxed kernel: inside its cgroups (seen from outside), with the limits, its own uid."""
     import asyncio
 
+    from indi_ops.grading import uids
     from indi_ops.grading.sandbox import SandboxKernelManager
 
     if os.geteuid() != 0:
@@ -276,14 +277,18 @@ def test_kernel_runs_in_its_own_cgroup_and_uid_which_are_removed_after(tmp_path)
     async def run():
         km = SandboxKernelManager(kernel_name="python3", memory_mb=700, max_processes=50, tmp_mb=64)
         await km.start_kernel(cwd=str(tmp_path))
+        kc = km.client()
+        kc.start_channels()
         try:
+            await kc.wait_for_ready(timeout=120)
             cg, uid = km._cgroup, km.sandbox_uid
             pid = km.provisioner.process.pid
             seen = {"procs": pid in cg.pids(), "uid": uid,
                     "memory": int((cg.dirs["memory"] / "memory.limit_in_bytes").read_text()),
                     "pids": (cg.dirs["pids"] / "pids.max").read_text().strip(),
-                    "tree_uids": {Path(f"/proc/{p}").stat().st_uid for p in cg.pids()}}
+                    "tree_uids": set().union(*(uids.process_uids(p) for p in cg.pids()))}
         finally:
+            kc.stop_channels()
             await km.shutdown_kernel(now=True)
         return seen, cg, uid, km
 

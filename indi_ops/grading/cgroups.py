@@ -237,7 +237,8 @@ def create(name: str, memory_mb: int, max_processes: int, parent: str = "",
             else:
                 parent_dir.mkdir(parents=True, exist_ok=True)
             d = parent_dir / name
-            d.mkdir()
+            if d not in cg.dirs.values():  # one v2 tree holds both controllers in one folder
+                d.mkdir()
             cg.dirs[ctrl], cg.versions[ctrl] = d, h.version
             _set_limits(cg, ctrl, d, h.version)
     except OSError as exc:

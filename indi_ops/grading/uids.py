@@ -38,14 +38,23 @@ def lock_dir() -> Path:
     return Path(tempfile.gettempdir()) / f"indi-grading-uids-{os.geteuid()}"
 
 
+def process_uids(pid: int | str) -> set[int]:
+    """Real, effective, saved and filesystem uid of a process (not /proc's owner: root for many)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("Uid:"):
+                    return {int(x) for x in line.split()[1:]}
+    except (OSError, ValueError):
+        pass
+    return set()
+
+
 def _uids_with_processes() -> set[int]:
-    owners = set()
+    owners: set[int] = set()
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
-            try:
-                owners.add(entry.stat(follow_symlinks=False).st_uid)
-            except OSError:
-                pass
+            owners |= process_uids(entry.name)
     return owners
 
 

@@ -301,6 +301,44 @@ def test_kernel_runs_in_its_own_cgroup_and_uid_which_are_removed_after(tmp_path)
     assert km._lease is None and km._scratch is None
 
 
+def test_files_in_tmp_count_against_the_kernels_memory_cgroup(tmp_path):
+    """With /tmp larger than the memory limit, writing it full stops the kernel at the memory limit."""
+    import asyncio
+
+    from indi_ops.grading.sandbox import SandboxKernelManager
+
+    if os.geteuid() != 0:
+        pytest.skip("cgroups are made by a grader running as root")
+    code = ("import os\nwith open('/tmp/fill.bin', 'wb') as f:\n    for i in range(40):\n"
+            "        f.write(b'x' * 2**24); f.flush(); print('MB', 16 * (i + 1), flush=True)")
+
+    async def run():
+        km = SandboxKernelManager(kernel_name="python3", memory_mb=250, address_space_mb=2048, tmp_mb=1024)
+        await km.start_kernel(cwd=str(tmp_path))
+        kc = km.client()
+        kc.start_channels()
+        written = []
+        try:
+            await kc.wait_for_ready(timeout=120)
+            try:
+                await kc.execute_interactive(code, timeout=60, output_hook=lambda m: written.extend(
+                    int(x) for x in m["content"].get("text", "").split()[1::2]))
+            except Exception:  # the kernel is stopped mid-cell: no reply
+                pass
+            for _ in range(100):
+                if not await km.is_alive():
+                    break
+                await asyncio.sleep(0.1)
+            return written, await km.is_alive(), km.exit_reason()
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+
+    written, alive, reason = asyncio.run(run())
+    assert not alive and "memory limit (250 MB" in reason, (written[-1:], reason)
+    assert max(written, default=0) < 250
+
+
 def test_uid_pool_never_hands_out_a_uid_twice(tmp_path):
     from indi_ops.grading import uids
 

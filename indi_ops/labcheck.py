@@ -64,29 +64,36 @@ def _labcheck_setup():
         return not name.startswith("_") and name not in hidden
 
     def snapshot():
-        snap = {}
+        shared, data = {}, {}
         for name, value in list(ip.user_ns.items()):
             if not keep(name):
                 continue
             plain = isinstance(value, (types.ModuleType, types.FunctionType, type, types.BuiltinFunctionType))
             if plain or type(value).__module__.startswith(skip_modules):
-                snap[name] = (False, value)
-                continue
-            try:
-                snap[name] = (True, copy.deepcopy(value))
-            except Exception:
-                snap[name] = (False, value)
-        state["ns"] = snap
+                shared[name] = value
+            else:
+                data[name] = value
+        try:  # one deepcopy of all data keeps objects that two names share shared
+            data = copy.deepcopy(data)
+        except Exception:
+            copied = {}
+            for name, value in data.items():
+                try:
+                    copied[name] = copy.deepcopy(value)
+                except Exception:
+                    shared[name] = value
+            data = copied
+        state["ns"] = (shared, data)
         state["random"] = random.getstate()
         np = sys.modules.get("numpy")
         state["numpy"] = np.random.get_state() if np is not None else None
 
     def restore():
-        snap = state["ns"]
-        for name in [n for n in ip.user_ns if keep(n) and n not in snap]:
+        shared, data = state["ns"]
+        for name in [n for n in ip.user_ns if keep(n) and n not in shared and n not in data]:
             del ip.user_ns[name]
-        for name, (copied, value) in snap.items():
-            ip.user_ns[name] = copy.deepcopy(value) if copied else value
+        ip.user_ns.update(shared)
+        ip.user_ns.update(copy.deepcopy(data))
         random.setstate(state["random"])
         if state["numpy"] is not None:
             sys.modules["numpy"].random.set_state(state["numpy"])

@@ -38,6 +38,7 @@ the bench runs it on the real labs, CI on the fixture labs).
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import sys
 import time
@@ -739,15 +740,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no lab has a checks folder in {args.sources} (<lab_id>_checks/<grade_id>.py)", file=sys.stderr)
         return 2
     status = 0
+    log = functools.partial(print, flush=True)  # rows appear while a long lab runs
     for lab in chosen:
         try:
-            report = check_lab(lab, args.sources, args.labs_dir, args.timeout, log=print)
+            report = check_lab(lab, args.sources, args.labs_dir, args.timeout, log=log)
         except FileNotFoundError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         status |= summarise(report, slip_leaks(_read(lab, args.labs_dir)))
         if args.blank:
-            results = blank_check(lab, args.labs_dir, args.timeout, log=print, baseline=report.baseline())
+            results = blank_check(lab, args.labs_dir, args.timeout, log=log, baseline=report.baseline())
             share = sum(r.isolated for r in results) / max(len(results), 1)
             print(f"  slip isolation: {share:.2f} of {len(results)} tasks cost only their own points")
     return status

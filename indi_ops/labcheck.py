@@ -559,19 +559,22 @@ def _statements(source: str) -> list[ast.stmt]:
         return []
 
 
-def _answer_names(source: str) -> set[str]:
-    """Names bound by the statements of a solution cell that hold (or contain) the solution block."""
+def _answer_taint(source: str) -> dict[str, str]:
+    """Names a solution cell leaves depending on the student: those bound by the statements holding the
+    solution block, and what the cell's later (released) statements compute from them."""
     lines = source.splitlines()
     begin = next((k for k, line in enumerate(lines, 1) if "### BEGIN SOLUTION" in line), None)
     end = next((k for k, line in enumerate(lines, 1) if "### END SOLUTION" in line), None)
     if begin is None:
-        return set()
+        return {}
     end = end or len(lines)
-    names: set[str] = set()
-    for stmt in _statements(source):
+    tainted: dict[str, str] = {}
+    statements = _statements(source)
+    for stmt in statements:
         if stmt.lineno <= end and (stmt.end_lineno or stmt.lineno) >= begin:
-            names |= _bound_names(stmt)
-    return names
+            tainted.update({name: name for name in _bound_names(stmt)})
+    _flow([s for s in statements if s.lineno > end], tainted, lambda hits: None)
+    return tainted
 
 
 def _names_in(target: ast.AST) -> set[str]:
@@ -625,7 +628,7 @@ def slip_leaks(nb) -> list[Leak]:
     leaks: list[Leak] = []
     for k, task in enumerate(tasks):
         later_start = tasks[k + 1].index if k + 1 < len(tasks) else len(nb.cells)
-        tainted = {name: name for name in _answer_names(nb.cells[task.index].source)}
+        tainted = _answer_taint(nb.cells[task.index].source)
         seen: set[str] = set()
         for i in range(task.index + 1, len(nb.cells)):
             cell = nb.cells[i]

@@ -159,11 +159,17 @@ def test_slip_analysis_follows_names_not_spellings():
         ("test", "test_a", "prep = clean(raw)\nassert prep is raw"),
         ("code", None, "features = prep.mean()\nprep = reference_clean(raw)  # clean again: the trail ends"),
         ("sol", "b", "def f(clean, prep):  # parameters shadow the answers\n    ### BEGIN SOLUTION\n"
-                     "    return [prep for prep in clean]\n    ### END SOLUTION"),
+                     "    return [prep for prep in clean]\n    ### END SOLUTION\nshown = f([2], None)"),
         ("test", "test_b", "assert f([1], prep) == [1]\nassert features is not None"),
+        ("sol", "c", "### BEGIN SOLUTION\nk = 3\n### END SOLUTION"),
+        ("test", "test_c", "assert k == 3 and shown == [2]"),
+        ("test", "test_c2", "for shown in [[2]]:  # rebound by the loop before it is read\n    assert shown == [2]"),
     )
     leaks = labcheck.slip_leaks(nb)
-    assert [(x.task, x.name, x.cell, x.via) for x in leaks] == [("a", "features", "test_b", "clean → prep → features")]
+    assert [(x.task, x.name, x.cell, x.via) for x in leaks] == [
+        ("a", "features", "test_b", "clean → prep → features"),
+        ("b", "shown", "test_c", "f → shown"),  # computed in b's own cell, outside the solution block
+    ]
 
 
 def test_the_stub_is_what_the_release_shows():

@@ -32,6 +32,7 @@ the bench runs it on the real labs, CI on the fixture labs).
 
     python -m indi_ops.labcheck [LAB ...]            grader checks (exit 1 on a false fail / false pass)
     python -m indi_ops.labcheck --blank [LAB ...]    also the behavioural slip check
+    python -m indi_ops.labcheck LAB --task GRADE_ID  only that task's variants (the rest runs as reference)
     indi-ops labs check-graders [LAB ...]            the same
 """
 
@@ -396,8 +397,8 @@ def _read(lab: str, labs: Path):
 
 
 def check_lab(lab: str, sources: Path = SOURCES, labs: Path = LABS, timeout: float = DEFAULT_TIMEOUT_S,
-              log=None) -> LabReport:
-    """Run one lab's grader checks in one kernel."""
+              log=None, only: list[str] | None = None) -> LabReport:
+    """Run one lab's grader checks in one kernel (``only``: just these tasks' variants)."""
     t0 = time.perf_counter()
     nb = _read(lab, labs)
     tasks = tasks_of(nb)
@@ -406,6 +407,8 @@ def check_lab(lab: str, sources: Path = SOURCES, labs: Path = LABS, timeout: flo
     variants: dict[str, list[Variant]] = {}
     folder = checks_dir(lab, sources)
     for path in sorted(folder.glob("*.py")) if folder.is_dir() else []:
+        if only and path.stem not in only:
+            continue
         task = by_id.get(path.stem)
         if task is None:
             report.problems.append(f"{path.name}: no code solution cell has grade_id '{path.stem}' in {lab} "
@@ -737,6 +740,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="also leave each task blank in turn and list later tests that fail (one kernel per task)")
     ap.add_argument("--sources", type=Path, default=SOURCES, help="folder of text sources and *_checks folders")
     ap.add_argument("--labs-dir", type=Path, default=LABS, help="folder of lab notebooks (<id>/<id>.ipynb)")
+    ap.add_argument("--task", action="append", help="only this task's variants (a solution grade id; repeatable)")
     args = ap.parse_args(argv)
     chosen = args.labs or labs_with_checks(args.sources)
     if not chosen:
@@ -746,7 +750,7 @@ def main(argv: list[str] | None = None) -> int:
     log = functools.partial(print, flush=True)  # rows appear while a long lab runs
     for lab in chosen:
         try:
-            report = check_lab(lab, args.sources, args.labs_dir, args.timeout, log=log)
+            report = check_lab(lab, args.sources, args.labs_dir, args.timeout, log=log, only=args.task)
         except FileNotFoundError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2

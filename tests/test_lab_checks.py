@@ -221,3 +221,12 @@ def test_cli_entry_points(tmp_path):
     assert proc.returncode == 2 and "no source notebook" in proc.stderr and "make labs" in proc.stderr
     proc = run([sys.executable, "-m", "indi_ops.labcheck", "--sources", str(tmp_path)], cwd=REPO, check=False)
     assert proc.returncode == 2 and "no lab has a checks folder" in proc.stderr
+
+
+def test_one_task_at_a_time():
+    """--task: only that task's variants run (a lab author's quick loop); the rest runs as reference."""
+    report = labcheck.check_lab("weak_strict", RUNNER / "lab_sources", RUNNER / "labs", timeout=30,
+                                only=["mean_speed"])
+    assert {c.task for c in report.cases if c.kind != "reference"} == {"mean_speed"}
+    assert [c.task for c in report.cases if c.kind == "reference"] == ["to_mm", "mean_speed", "lengths"]
+    assert len(report.false_fails) == 1 and not report.false_passes and not report.problems

@@ -312,7 +312,15 @@ class _Kernel:
     """One course kernel running a notebook's cells one at a time; restarts (and replays) after a hang."""
 
     def __init__(self, nb, cwd: Path, timeout: float):
-        self.nb, self.cwd, self.timeout = nb, Path(cwd), timeout
+        import shutil
+        import tempfile
+
+        # The kernel works in a throw-away copy of the lab folder: a lab that writes files (an example
+        # CSV, a plot) must not leave them in labs/<id>/, which nbgrader copies into the release.
+        self._scratch = Path(tempfile.mkdtemp(prefix="indi-labcheck-"))
+        self.cwd = self._scratch / Path(cwd).name
+        shutil.copytree(cwd, self.cwd, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+        self.nb, self.timeout = nb, timeout
         self.history: list[str] = []  # reference sources run so far, to replay after a restart
         self.restarts = 0
         self._ctx = None
@@ -323,7 +331,10 @@ class _Kernel:
         return self
 
     def __exit__(self, *exc):
+        import shutil
+
         self._stop()
+        shutil.rmtree(self._scratch, ignore_errors=True)
 
     def _start(self):
         from nbclient import NotebookClient

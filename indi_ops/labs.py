@@ -8,6 +8,11 @@ folder into the student release, and these hold the solutions.
 Cell ids stay stable across syncs (a cell keeps the id of the cell it was: same grade id, same text, or
 same place), so a one-word fix is a one-line diff in both files. ``indi-ops labs check`` (and a test) fails
 when a notebook is out of step with its text source.
+
+What the participant receives is checked too: every written answer cell is preceded by the question it
+answers (:func:`answers_without_question`: a question and its model answer in one cell vanish together
+from the release), and every instruction of the source survives ``generate_assignment``
+(:func:`lost_in_release`). ``indi-ops labs check-graders`` runs the grader checks (:mod:`indi_ops.labcheck`).
 """
 
 from __future__ import annotations
@@ -125,21 +130,63 @@ def out_of_sync(sources: Path = SOURCES, labs: Path = LABS) -> list[str]:
     return stale
 
 
+def _nbgrader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader") or {}
+
+
+def is_written_answer(cell) -> bool:
+    """A manually graded Markdown answer: the release replaces its whole text with YOUR ANSWER HERE."""
+    meta = _nbgrader(cell)
+    return cell.cell_type == "markdown" and bool(meta.get("solution")) and bool(meta.get("grade"))
+
+
+def answers_without_question(nb) -> list[str]:
+    """Written answer cells with no question right before them (the release would show a bare answer box)."""
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        if not is_written_answer(cell):
+            continue
+        prev = nb.cells[i - 1] if i else None
+        if prev is None or prev.cell_type != "markdown" or is_written_answer(prev) or not prev.source.strip():
+            problems.append(f"answer cell '{_nbgrader(cell).get('grade_id')}' (cell {i}) has no question cell "
+                            "before it: put the question in its own Markdown cell above the answer cell")
+    return problems
+
+
+def lost_in_release(source, release) -> list[str]:
+    """Instructions of the source that the student release lacks: every Markdown cell that is not a written
+    answer must appear verbatim, and every answer cell must still follow its question."""
+    released = {c.source for c in release.cells if c.cell_type == "markdown"}
+    lost = [f"missing from the release: {c.source.strip()[:90]!r}" for c in source.cells
+            if c.cell_type == "markdown" and not is_written_answer(c) and c.source not in released]
+    return lost + [f"release: {p}" for p in answers_without_question(release)]
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["check-graders"]:
+        from indi_ops import labcheck
+
+        return labcheck.main(argv[1:])
     ap = argparse.ArgumentParser(prog="indi-ops labs", description=__doc__.split("\n\n")[0])
-    ap.add_argument("action", choices=["sync", "check"], help="sync: write the notebooks; check: only compare")
+    ap.add_argument("action", choices=["sync", "check", "check-graders"],
+                    help="sync: write the notebooks; check: only compare; check-graders: run the grader checks "
+                         "(indi-ops labs check-graders -h)")
     ap.add_argument("labs", nargs="*", help="lab ids (default: every lab_sources/*.md)")
+    ap.add_argument("--sources", type=Path, default=SOURCES, help="folder of the text sources (default lab_sources/)")
+    ap.add_argument("--labs-dir", type=Path, default=LABS, help="folder of the lab notebooks (default labs/)")
     args = ap.parse_args(argv)
     try:
         if args.action == "check":
-            stale = [lab for lab in out_of_sync() if not args.labs or lab in args.labs]
+            stale = [lab for lab in out_of_sync(args.sources, args.labs_dir) if not args.labs or lab in args.labs]
             for lab in stale:
-                print(f"{lab}: labs/{lab}/{lab}.ipynb is not what lab_sources/{lab}.md says: run `make labs`")
+                print(f"{lab}: {args.labs_dir / lab / (lab + '.ipynb')} is not what "
+                      f"{args.sources / (lab + '.md')} says: run `make labs`")
             return 1 if stale else 0
-        for lab in args.labs or lab_ids():
-            print(f"{lab}: {'written' if sync(lab) else 'unchanged'}")
+        for lab in args.labs or lab_ids(args.sources):
+            print(f"{lab}: {'written' if sync(lab, args.sources, args.labs_dir) else 'unchanged'}")
         return 0
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)

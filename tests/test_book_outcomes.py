@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import nbformat
 import yaml
 
-from indi import authoring as nbg  # imported as a module: a bare `tests` name would be collected by pytest
 from indi.book import OUTCOMES_YML, alignment_markdown, alignment_problems, graded_cells, outcome_alignment
 
 
@@ -23,17 +23,28 @@ def test_outcome_ids_are_unique_and_listed_on_the_outcomes_page():
         assert f"| {oid} |" in page, f"{oid} is not on book/start/outcomes.md"
 
 
+def _cell(kind: str, source: str, **nbgrader):
+    cell = nbformat.v4.new_markdown_cell(source) if kind == "md" else nbformat.v4.new_code_cell(source)
+    if nbgrader:
+        cell.metadata["nbgrader"] = {"schema_version": 3, "task": False, "grade": False, "solution": False,
+                                     "locked": False, **nbgrader}
+    return cell
+
+
 def _mini_repo(tmp_path):
     (tmp_path / "_toc.yml").write_text(yaml.safe_dump({
         "format": "jb-book", "root": "book/intro",
         "parts": [{"caption": "A", "chapters": [{"file": "book/a"}]}]}))
-    nbg.save(tmp_path / "labs" / "lab1" / "lab1.ipynb", [
-        nbg.md("# Lab 1"),
-        nbg.solution("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION", "f"),
-        nbg.tests("assert f() == 1", "test_f", 2),
-        nbg.written("YOUR ANSWER HERE", "reflect", 1),
-        nbg.code("print('not graded')", "plain"),
+    nb = nbformat.v4.new_notebook(cells=[
+        _cell("md", "# Lab 1"),
+        _cell("code", "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION", grade_id="f", solution=True),
+        _cell("code", "assert f() == 1", grade_id="test_f", grade=True, locked=True, points=2),
+        _cell("md", "Why?"),
+        _cell("md", "YOUR ANSWER HERE", grade_id="reflect", grade=True, solution=True, points=1),
+        _cell("code", "print('not graded')", grade_id="plain", locked=True),
     ])
+    (tmp_path / "labs" / "lab1").mkdir(parents=True)
+    nbformat.write(nb, tmp_path / "labs" / "lab1" / "lab1.ipynb")
     return tmp_path
 
 

@@ -6,20 +6,32 @@ For each lab, through nbgrader's own CLI and API, in a throw-away copy of the co
   * the untouched release, submitted, autogrades to 0 points;
   * the source passes its own tests: the Validator checks the solution run that autograde executed
     (each full lab executes once; the cheap release runs are separate);
-  * the feedback a student gets holds no hidden tests.
+  * the feedback a student gets holds no hidden tests;
+  * the release keeps every question and instruction of the source (Lab 1's B1 lost all 8 questions);
+  * graders see each written answer's rubric under it in the autograded notebook (formgrader), and the
+    release holds no rubric text.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import FIXTURE_LABS, lab_dirs, make_course, run
+from conftest import FIXTURE_LABS, REPO, lab_dirs, make_course, run
 
-LABS = lab_dirs() + [FIXTURE_LABS / "mini_wear"]
+from indi_ops import labs as lab_sources
+from indi_ops.grading import rubrics
+
+# INDI_TEST_LABS=mini_wear,am_parameters runs only those labs (a lab author's quick check on 2 cores).
+_ONLY = [x for x in os.environ.get("INDI_TEST_LABS", "").split(",") if x]
+LABS = [lab for lab in lab_dirs() + [FIXTURE_LABS / "mini_wear"] if not _ONLY or lab.name in _ONLY]
+# Where each lab's text source and checks folder (rubrics.yml) live.
+SOURCES = {lab.name: REPO / "tests" / "fixtures" / "lab_sources" if lab.is_relative_to(FIXTURE_LABS) else
+           lab_sources.SOURCES for lab in LABS}
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 
 
@@ -41,6 +53,10 @@ def course(tmp_path_factory) -> Path:
     root = make_course(tmp_path_factory.mktemp("course"), LABS)
     for lab in LABS:
         lab_id = lab.name
+        rubric = rubrics.rubrics_path(lab_id, SOURCES[lab_id])
+        if rubric.is_file():  # the course's lab_sources/ as in the repo: ShowRubrics reads it at autograde
+            (root / "lab_sources" / rubric.parent.name).mkdir(parents=True)
+            shutil.copy(rubric, root / "lab_sources" / rubric.parent.name / rubric.name)
         run(["nbgrader", "generate_assignment", lab_id, "--force"], cwd=root)
         for student, notebook in (("solution", root / "labs" / lab_id / f"{lab_id}.ipynb"),
                                   ("blank", root / "grading" / "release" / lab_id / f"{lab_id}.ipynb")):
@@ -97,3 +113,27 @@ class TestPipeline:
         plain = html_lib.unescape(re.sub(r"<[^>]+>", "", feedback))
         leaked = [line for line in hidden_lines if line in plain]
         assert not leaked, f"hidden test lines in the feedback: {leaked[:3]}"
+
+    def test_release_keeps_every_question_and_instruction(self, course, lab):
+        source = nbformat.read(lab / f"{lab.name}.ipynb", as_version=4)
+        release = nbformat.read(course / "grading" / "release" / lab.name / f"{lab.name}.ipynb", as_version=4)
+        lost = lab_sources.lost_in_release(source, release)
+        assert not lost, f"the student release of {lab.name} lost:\n" + "\n".join(lost)
+
+    def test_graders_see_the_rubric_under_each_written_answer(self, course, lab):
+        graded = nbformat.read(course / "grading" / "autograded" / "solution" / lab.name / f"{lab.name}.ipynb",
+                               as_version=4)
+        want = rubrics.load_rubrics(lab.name, SOURCES[lab.name])
+        missing = []
+        for i, cell in enumerate(graded.cells):
+            if lab_sources.is_written_answer(cell):
+                gid = cell.metadata["nbgrader"]["grade_id"]
+                below = graded.cells[i + 1] if i + 1 < len(graded.cells) else None
+                if below is None or below.metadata.get(rubrics.RUBRIC_KEY) != gid or gid not in want or not all(
+                        text in below.source for text in want[gid].values()):
+                    missing.append(gid)
+        assert not missing, f"{lab.name}: no rubric under the answers {missing} (lab_sources/{lab.name}_checks/rubrics.yml)"
+        path = course / "grading" / "release" / lab.name / f"{lab.name}.ipynb"
+        release = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
+        leaked = [text for levels in want.values() for text in levels.values() if text in release]
+        assert not leaked and rubrics.RUBRIC_KEY not in path.read_text(), f"rubric text in the release: {leaked[:2]}"

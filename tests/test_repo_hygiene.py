@@ -27,7 +27,7 @@ def test_notebooks_are_committed_without_outputs():
             nb = nbformat.read(path, as_version=4)
             if any(c.get("outputs") or c.get("execution_count") for c in nb.cells if c.cell_type == "code"):
                 dirty.append(str(path.relative_to(REPO)))
-    assert not dirty, f"strip outputs (indi.authoring.strip_outputs) from: {dirty}"
+    assert not dirty, f"strip outputs (jupyter nbconvert --clear-output --inplace) from: {dirty}"
 
 
 def test_no_dataset_files_in_the_repository():

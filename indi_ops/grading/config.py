@@ -74,6 +74,10 @@ def configure(c, course_root: str | Path, source_directory: str = "labs", db_url
     c.Autograde.autograde_preprocessors = [SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor,
                                            LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
                                            FlagProblems]
+    # Graders see each written answer's rubric under it in formgrader (never in the release).
+    from indi_ops.grading.rubrics import ShowRubrics
+
+    c.Autograde.autograde_preprocessors = [*c.Autograde.autograde_preprocessors, ShowRubrics]
     # Feedback shows scores, visible tests and comments, never the hidden tests.
     c.GenerateFeedback.preprocessors = [GetGrades, RedactHiddenTests, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
     # Collect from the hub's exchange trusting the folder's owner and the server's clock, never links.

@@ -316,3 +316,15 @@ def test_cost_explorer_builds_without_blocking():
     w = iv.cost_explorer(rng.random(50), rng.random(50) < 0.5, tuned_threshold=0.4)
     names = {c.description for c in w.children if hasattr(c, "description")}
     assert {"false reject (SEK)", "escape (SEK)", "critical share", "threshold t"} <= names
+
+
+def test_hog_features_match_scikit_image_and_are_cached(tmp_path, monkeypatch):
+    from skimage.feature import hog
+
+    monkeypatch.setenv("INDI_CACHE_DIR", str(tmp_path))
+    images = np.random.default_rng(4).integers(0, 256, (3, 64, 64)).astype(np.uint8)
+    out = iv.hog_features(images, cell_px=32)
+    assert out.shape == (3, 2 * 2 * 9)
+    assert np.allclose(out[1], hog(images[1], orientations=9, pixels_per_cell=(32, 32), cells_per_block=(1, 1)))
+    assert len(list(tmp_path.rglob("hog-*.npz"))) == 1
+    assert np.array_equal(iv.hog_features(images, cell_px=32), out)

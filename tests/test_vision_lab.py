@@ -328,3 +328,12 @@ def test_hog_features_match_scikit_image_and_are_cached(tmp_path, monkeypatch):
     assert np.allclose(out[1], hog(images[1], orientations=9, pixels_per_cell=(32, 32), cells_per_block=(1, 1)))
     assert len(list(tmp_path.rglob("hog-*.npz"))) == 1
     assert np.array_equal(iv.hog_features(images, cell_px=32), out)
+
+
+def test_no_hidden_test_line_is_also_visible(nb):
+    """The feedback shows visible cells; a hidden line that also stands in a visible cell looks leaked."""
+    hidden_re = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+    hidden = [line.strip() for c in nb.cells for block in hidden_re.findall(c.source)
+              for line in block.splitlines() if len(line.strip()) > 15]
+    visible = "\n".join(hidden_re.sub("", c.source) for c in nb.cells)
+    assert not [line for line in hidden if line in visible]

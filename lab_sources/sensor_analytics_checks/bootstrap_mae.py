@@ -10,16 +10,18 @@ def bootstrap_mae_interval(abs_err, groups, n_boot=2000, seed=0):
         maes[b] = abs_err[np.concatenate([rows[g] for g in drawn])].mean()
     return tuple(float(v) for v in np.quantile(maes, [0.025, 0.975]))
 
-# %% correct: per-group sums with groupby
+# %% correct: per-group sums with groupby().agg, tools looked up by id
 def bootstrap_mae_interval(abs_err, groups, n_boot=2000, seed=0):
     abs_err, groups = np.asarray(abs_err, dtype=float), np.asarray(groups)
     rng = np.random.default_rng(seed)
     per = pd.DataFrame({"e": abs_err, "g": groups}).groupby("g")["e"].agg(["sum", "count"])
     ids = per.index.to_numpy()
+    where = {g: i for i, g in enumerate(ids)}
+    sums, counts = per["sum"].to_numpy(), per["count"].to_numpy()
     out = []
     for _ in range(n_boot):
-        pick = per.loc[rng.choice(ids, size=len(ids), replace=True)]
-        out.append(pick["sum"].sum() / pick["count"].sum())
+        rows = [where[g] for g in rng.choice(ids, size=len(ids), replace=True)]
+        out.append(sums[rows].sum() / counts[rows].sum())
     lo, hi = np.percentile(out, [2.5, 97.5])
     return float(lo), float(hi)
 

@@ -311,3 +311,13 @@ def test_learner_text_has_no_developer_text(cells):
     for dev in (r"make bench", r"benchmarks/", r"\bsensor\.[a-z_]+", r"\bissue \d", r"goal ≤", r"load ≈",
                 r"lab_sources", r"2-core", r"variants? (we )?tried"):
         assert not re.search(dev, text), dev
+
+
+def test_no_hidden_test_line_also_stands_in_visible_code(cells):
+    """The feedback shows every visible cell: a hidden line that also appears there looks leaked (and tells
+    nothing hidden apart from what the participant already sees)."""
+    hidden = [line.strip() for c in cells if c.cell_type == "code"
+              for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", c.source, re.S)
+              for line in block.splitlines() if len(line.strip()) > 15]
+    visible = "\n".join(HIDDEN.sub("", c.source) for c in cells)
+    assert not [line for line in hidden if line in visible]

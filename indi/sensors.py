@@ -77,6 +77,30 @@ def tool_summary(df: pd.DataFrame, tool_col: str = "tool", wear_col: str = "Vb")
     return out
 
 
+def prepare_turning(df: pd.DataFrame) -> pd.DataFrame:
+    """The course's reference preparation of the turning frame (Task 1a): a copy without the columns that
+    hold any NaN, plus ``cut_time_s`` (s since each tool's first 1-s segment, in row order).
+
+    Later tasks use this, not a participant's own version, so one slip costs one task."""
+    out = df.dropna(axis=1, how="any").copy()
+    out["cut_time_s"] = cutting_time_s(out)
+    return out
+
+
+def monotone_wear(df: pd.DataFrame, group_col: str, wear_col: str) -> pd.Series:
+    """Reference running maximum of ``wear_col`` within each ``group_col`` group (Task 1b): flank wear
+    cannot heal, so a measured decrease is scatter. Same index and order as ``df``."""
+    return df.groupby(group_col, sort=False)[wear_col].cummax()
+
+
+def starts_worn(df: pd.DataFrame, new_below: float = 30.0, tool_col: str = "tool",
+                wear_col: str = "Vb") -> list:
+    """Tools whose first segment already shows ``new_below`` or more wear (µm): used before the record
+    began, so their cutting time is not their time in cut (turning: tools 6, 9 and 14)."""
+    first = df.groupby(tool_col, sort=True)[wear_col].first()
+    return first.index[first >= new_below].tolist()
+
+
 def rolling_features(signal: pd.Series, window: int) -> pd.DataFrame:
     """RMS, peak (max |x|), crest factor (peak / RMS) and excess kurtosis over a trailing window of
     ``window`` samples (the first ``window - 1`` rows use what is there, at least 4 samples)."""
@@ -122,6 +146,40 @@ def within_tool_correlation(df: pd.DataFrame, columns: list[str], tool_col: str 
     return pd.DataFrame(rows).sort_values("abs_rho", ascending=False, ignore_index=True)
 
 
+def best_feature(corr: pd.DataFrame, family: str = "controller") -> str:
+    """Name of the feature of ``family`` with the largest ``abs_rho`` in a table like
+    :func:`within_tool_correlation`'s (in any row order; NaN rows ignored)."""
+    part = corr[(corr["family"] == family) & corr["abs_rho"].notna()]
+    if part.empty:
+        raise InputError(f"no feature of family {family!r} with a correlation in the table")
+    return str(part.loc[part["abs_rho"].idxmax(), "feature"])
+
+
+def compare_to_reference(label: str, yours, reference) -> bool:
+    """Print whether your result (a zero-argument callable, so an error in it is caught here) equals the
+    course's reference result; the lab goes on with the reference either way. Returns True when equal."""
+    try:
+        got = yours()
+    except Exception as exc:  # noqa: BLE001  (any error in a participant's function: report it, go on)
+        print(f"{label}: yours raised {type(exc).__name__}: {exc}. The lab continues with the reference.")
+        return False
+    try:
+        if isinstance(reference, pd.DataFrame):
+            same = (isinstance(got, pd.DataFrame) and got.shape == reference.shape
+                    and list(got.columns) == list(reference.columns)
+                    and np.allclose(got.to_numpy(float), reference.to_numpy(float), equal_nan=True))
+        else:
+            same = np.shape(got) == np.shape(reference) and np.allclose(
+                np.asarray(got, float), np.asarray(reference, float), equal_nan=True)
+    except (TypeError, ValueError):
+        same = False
+    shape = getattr(got, "shape", None)
+    print(f"{label}: yours {'matches' if same else 'DIFFERS from'} the reference"
+          + ("" if same or shape is None else f" (yours {shape}, reference {np.shape(reference)})")
+          + ("." if same else ". The lab continues with the reference, so later tasks do not depend on it."))
+    return bool(same)
+
+
 # --------------------------------------------------------------------------- evaluation
 
 
@@ -131,9 +189,13 @@ def _one_thread():
     return threadpool_limits(1)
 
 
-def loto_predict(model, X, y, groups, progress: bool = True, desc: str = "leave-one-tool-out") -> np.ndarray:
+def loto_predict(model, X, y, groups, progress: bool = True, desc: str = "leave-one-tool-out",
+                 fit_groups: bool = False) -> np.ndarray:
     """Out-of-fold predictions when each tool (group) is held out in turn and a fresh copy of ``model``
-    is fitted on all the other tools. One thread per fit (2-core machines)."""
+    is fitted on all the other tools. One thread per fit (2-core machines).
+
+    ``fit_groups=True`` passes the training rows' groups to ``fit(X, y, groups=...)``: a model such as
+    :class:`GroupedRidgeCV` then tunes by whole tools inside each split (nested, grouped CV)."""
     from sklearn.base import clone
     from tqdm.auto import tqdm
 
@@ -144,8 +206,100 @@ def loto_predict(model, X, y, groups, progress: bool = True, desc: str = "leave-
     with _one_thread():
         for g in tqdm(np.unique(groups), desc=desc, disable=not progress, leave=False):
             test = groups == g
-            pred[test] = clone(model).fit(X[~test], y[~test]).predict(X[test])
+            extra = {"groups": groups[~test]} if fit_groups else {}
+            pred[test] = clone(model).fit(X[~test], y[~test], **extra).predict(X[test])
     return pred
+
+
+class GroupedRidgeCV:
+    """Ridge regression on standardised features whose penalty ``alpha`` is chosen by grouped CV on the
+    training rows only: ``fit(X, y, groups)`` splits the training TOOLS into ``inner_splits`` folds
+    (``GroupKFold``), picks the alpha with the lowest validation MAE, and refits on all training rows.
+
+    Inside :func:`loto_predict` with ``fit_groups=True`` this is nested, grouped CV: the held-out tool never
+    helps choose alpha, and neither do neighbouring rows of a validation tool (``RidgeCV``'s default
+    leave-one-ROW-out would let them). One SVD per inner fold scores every alpha at once, so the 13 outer
+    folds take about a second."""
+
+    def __init__(self, alphas=None, inner_splits: int = 4):
+        self.alphas = alphas
+        self.inner_splits = inner_splits
+
+    def get_params(self, deep: bool = True) -> dict:
+        return {"alphas": self.alphas, "inner_splits": self.inner_splits}
+
+    def set_params(self, **params):
+        for k, v in params.items():
+            setattr(self, k, v)
+        return self
+
+    def _alphas(self) -> np.ndarray:
+        return np.logspace(-2, 4, 13) if self.alphas is None else np.asarray(self.alphas, float)
+
+    def fit(self, X, y, groups=None):
+        from sklearn.linear_model import Ridge
+        from sklearn.model_selection import GroupKFold
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        if groups is None:
+            raise InputError("GroupedRidgeCV.fit needs groups= (the tool of each row) to tune by whole tools")
+        X, y, groups = np.asarray(X, float), np.asarray(y, float), np.asarray(groups)
+        alphas = self._alphas()
+        n_groups = len(np.unique(groups))
+        if n_groups < 2:
+            raise InputError("GroupedRidgeCV needs rows from at least 2 tools to tune alpha")
+        err = np.zeros(len(alphas))
+        for tr, va in GroupKFold(min(self.inner_splits, n_groups)).split(X, y, groups):
+            mu, sd = X[tr].mean(axis=0), X[tr].std(axis=0)
+            sd[sd == 0] = 1.0
+            u, sv, vt = np.linalg.svd((X[tr] - mu) / sd, full_matrices=False)
+            uty, ym = u.T @ (y[tr] - y[tr].mean()), y[tr].mean()
+            zv = (X[va] - mu) / sd @ vt.T
+            for k, a in enumerate(alphas):
+                err[k] += np.abs(zv @ (sv / (sv**2 + a) * uty) + ym - y[va]).sum()
+        self.alpha_ = float(alphas[int(np.argmin(err))])
+        self.model_ = make_pipeline(StandardScaler(), Ridge(alpha=self.alpha_)).fit(X, y)
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        return self.model_.predict(np.asarray(X, float))
+
+
+def bootstrap_mae_interval(abs_err, groups, n_boot: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """Reference 95 % interval of the MAE, resampling whole groups (tools) with replacement; a group
+    drawn twice counts twice (MAE over all rows of the drawn groups)."""
+    abs_err, groups = np.asarray(abs_err, float), np.asarray(groups)
+    ids, inv = np.unique(groups, return_inverse=True)
+    sums, counts = np.bincount(inv, abs_err), np.bincount(inv)
+    rng = np.random.default_rng(seed)
+    maes = np.empty(n_boot)
+    for b in range(n_boot):
+        pick = rng.choice(len(ids), size=len(ids), replace=True)
+        maes[b] = sums[pick].sum() / counts[pick].sum()
+    low, high = np.percentile(maes, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def paired_bootstrap_diff(err_a, err_b, groups, n_boot: int = 2000, seed: int = 0) -> dict:
+    """Paired bootstrap over groups (tools) of MAE(a) - MAE(b), both models' absolute errors on the SAME
+    rows: each resample draws tools once and scores both models on them, so what the two share (an odd
+    tool is hard for both) cancels. Returns the observed difference, its 95 % interval, and the share of
+    resamples in which ``a`` has the lower MAE."""
+    err_a, err_b, groups = np.asarray(err_a, float), np.asarray(err_b, float), np.asarray(groups)
+    if not (err_a.shape == err_b.shape == groups.shape):
+        raise InputError(f"err_a, err_b and groups need one value per row each: shapes {err_a.shape}, "
+                         f"{err_b.shape}, {groups.shape}")
+    ids, inv = np.unique(groups, return_inverse=True)
+    sa, sb, counts = np.bincount(inv, err_a), np.bincount(inv, err_b), np.bincount(inv)
+    rng = np.random.default_rng(seed)
+    diffs = np.empty(n_boot)
+    for b in range(n_boot):
+        pick = rng.choice(len(ids), size=len(ids), replace=True)
+        diffs[b] = (sa[pick].sum() - sb[pick].sum()) / counts[pick].sum()
+    low, high = np.percentile(diffs, [2.5, 97.5])
+    return {"diff": float(err_a.mean() - err_b.mean()), "low": float(low), "high": float(high),
+            "p_a_better": float(np.mean(diffs < 0))}
 
 
 def random_split_predict(model, X, y, n_splits: int = 5, seed: int = 0, progress: bool = True) -> np.ndarray:
@@ -190,38 +344,77 @@ def _first_crossing(time_s: np.ndarray, values: np.ndarray, threshold: float) ->
     return float(np.asarray(time_s)[hit[0]]) if hit.size else np.nan
 
 
+def first_crossing_time(time_s, wear, threshold: float) -> float:
+    """Reference (Task 5): first time at which ``wear`` is at or above ``threshold``; NaN if never."""
+    return _first_crossing(np.asarray(time_s, float), np.asarray(wear, float), threshold)
+
+
+def tool_lives(df: pd.DataFrame, threshold: float, tool_col: str = "tool", wear_col: str = "Vb",
+               time_col: str = "cut_time_s") -> pd.Series:
+    """Cutting time (s) at which each tool first reaches ``threshold``; NaN for a censored tool (its
+    record ends before the limit: its life is only known to be longer than its record)."""
+    return pd.Series({tool: _first_crossing(p[time_col].to_numpy(float), p[wear_col].to_numpy(float), threshold)
+                      for tool, p in df.groupby(tool_col, sort=True)}, name="life_s")
+
+
+def fixed_interval_times(df: pd.DataFrame, threshold: float, exclude=(), tool_col: str = "tool",
+                         wear_col: str = "Vb", time_col: str = "cut_time_s") -> dict:
+    """Today's practice, judged fairly: each tool is changed after the shortest life seen among the OTHER
+    tools, counting only tools that started new (``exclude``: tools worn before their record began — a
+    used insert's clock says nothing about a new one's life) and that reached the limit (a censored tool's
+    life is unknown; it is only longer than its record, so it cannot lower that minimum below its end)."""
+    lives = tool_lives(df, threshold, tool_col, wear_col, time_col)
+    usable = lives[~lives.index.isin(list(exclude))].dropna()
+    out = {}
+    for tool in lives.index:
+        others = usable.drop(tool, errors="ignore")
+        if others.empty:
+            raise InputError("no other tool that started new reached the limit: no fixed interval to set")
+        out[tool] = float(others.min())
+    return out
+
+
 @dataclass
 class PolicyResult:
     """Outcome of a tool-change policy over a set of tools (times in s of cutting)."""
 
     name: str
-    per_tool: pd.DataFrame  # tool, life_s (NaN: never reached the limit), change_s, wasted_s, at_risk_s
-    tools_per_hour: float   # inserts consumed per hour of cutting under this policy
-    wasted_s: float         # usable life thrown away, summed over tools that reach the limit
+    per_tool: pd.DataFrame  # tool, life_s, end_s, change_s, changed, wasted_s, wasted_min_s, at_risk_s
+    tools_per_hour: float   # inserts used up per hour of cutting (censored tools not changed add hours only)
+    wasted_s: float         # usable life thrown away, on tools whose life is known
     at_risk_s: float        # cutting beyond the limit (parts at risk), summed
     late_tools: int         # tools changed after they crossed the limit
+    wasted_censored_min_s: float = 0.0  # at least this much more, on censored tools changed early
 
 
 def evaluate_policy(name: str, df: pd.DataFrame, change_s: dict, threshold: float,
                     tool_col: str = "tool", wear_col: str = "Vb", time_col: str = "cut_time_s") -> PolicyResult:
     """Score a tool-change policy: ``change_s`` maps each tool to the cutting time (s) at which the policy
-    changes it (NaN or beyond the record: used to the end of its record).
+    changes it (NaN or beyond the record: not changed within the record).
 
-    Wasted life counts only tools whose record reaches ``threshold`` (others are censored: we do not know
-    their life). Seconds cut beyond the limit are "at risk": parts made then may be scrap."""
+    A tool whose record reaches ``threshold`` is used up either way: changed by the policy, or at the limit
+    seen too late (the end of its record); its wasted life and seconds cut beyond the limit ("at risk":
+    parts made then may be scrap) are known. A censored tool (its record ends below the limit) has an
+    unknown life longer than its record: if the policy changes it, at least ``end - change`` seconds are
+    wasted (``wasted_min_s``); if not, it adds cutting time but is not counted as an insert used up."""
     rows = []
     for tool, part in df.groupby(tool_col, sort=True):
         t, w = part[time_col].to_numpy(float), part[wear_col].to_numpy(float)
-        life = _first_crossing(t, w, threshold)
-        change = change_s.get(tool, np.nan)
-        used = t[-1] if not np.isfinite(change) else min(float(change), t[-1])
-        wasted = max(life - used, 0.0) if np.isfinite(life) else 0.0
-        at_risk = max(used - life, 0.0) if np.isfinite(life) else 0.0
-        rows.append({"tool": tool, "life_s": life, "change_s": used, "wasted_s": wasted, "at_risk_s": at_risk})
+        life, end = _first_crossing(t, w, threshold), float(t[-1])
+        change = float(change_s.get(tool, np.nan))
+        changed = bool(np.isfinite(change) and change <= end)
+        used = change if changed else end
+        censored = not np.isfinite(life)
+        rows.append({"tool": tool, "life_s": life, "end_s": end, "change_s": used, "changed": changed,
+                     "used_up": changed or not censored,
+                     "wasted_s": 0.0 if censored else max(life - used, 0.0),
+                     "wasted_min_s": end - used if censored and changed else 0.0,
+                     "at_risk_s": 0.0 if censored else max(used - life, 0.0)})
     per_tool = pd.DataFrame(rows)
-    mean_used = per_tool["change_s"].clip(lower=1).mean()
-    return PolicyResult(name, per_tool, 3600.0 / mean_used, float(per_tool.wasted_s.sum()),
-                        float(per_tool.at_risk_s.sum()), int((per_tool.at_risk_s > 0).sum()))
+    hours = per_tool["change_s"].clip(lower=1).sum() / 3600.0
+    return PolicyResult(name, per_tool, float(per_tool["used_up"].sum() / hours), float(per_tool.wasted_s.sum()),
+                        float(per_tool.at_risk_s.sum()), int((per_tool.at_risk_s > 0).sum()),
+                        float(per_tool.wasted_min_s.sum()))
 
 
 def model_change_times(df: pd.DataFrame, pred, threshold: float, margin: float = 0.0, smooth: int = 10,
@@ -237,10 +430,64 @@ def model_change_times(df: pd.DataFrame, pred, threshold: float, margin: float =
 
 
 def policy_table(results: list[PolicyResult]) -> pd.DataFrame:
-    """One row per policy: inserts per hour, wasted life, time at risk, late tools."""
+    """One row per policy: inserts per hour, wasted life (known, and at least on censored tools), time cut
+    beyond the limit, late tools."""
     return pd.DataFrame([{"policy": r.name, "inserts_per_hour": round(r.tools_per_hour, 2),
-                          "wasted_life_s": round(r.wasted_s), "cut_beyond_limit_s": round(r.at_risk_s),
+                          "wasted_life_s": round(r.wasted_s),
+                          "wasted_on_censored_at_least_s": round(r.wasted_censored_min_s),
+                          "cut_beyond_limit_s": round(r.at_risk_s),
                           "tools_changed_late": r.late_tools} for r in results]).set_index("policy")
+
+
+def margin_curve(df: pd.DataFrame, pred, threshold: float, margins=None, smooth: int = 10) -> pd.DataFrame:
+    """The model-based policy at each safety margin (µm below the limit): wasted life, seconds cut beyond
+    the limit, late tools and inserts per hour. The trade-off the margin widget shows."""
+    margins = np.arange(0, 151, 10) if margins is None else np.asarray(margins, float)
+    rows = []
+    for m in margins:
+        r = evaluate_policy(f"margin {m:g}", df, model_change_times(df, pred, threshold, float(m), smooth), threshold)
+        rows.append({"margin": float(m), "wasted_s": r.wasted_s, "wasted_censored_min_s": r.wasted_censored_min_s,
+                     "at_risk_s": r.at_risk_s, "late_tools": r.late_tools, "inserts_per_hour": r.tools_per_hour})
+    return pd.DataFrame(rows).set_index("margin")
+
+
+def margin_explorer(df: pd.DataFrame, pred, threshold: float = VB_LIMIT_TURNING_UM, fixed: PolicyResult | None = None,
+                    margins=None, unit: str = "µm"):
+    """A slider over the safety margin of the model-based policy: left, wasted life against seconds cut
+    beyond the limit for every margin (the chosen one marked, the fixed interval as a reference point);
+    right, when each insert is changed against its true life. ``continuous_update=False``: one redraw per
+    release, and building the widget draws once without waiting for input (safe in an executed notebook)."""
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    curve = margin_curve(df, pred, threshold, margins)
+
+    def draw(margin: float):
+        res = evaluate_policy("model", df, model_change_times(df, pred, threshold, margin), threshold)
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.6))
+        ax1.plot(curve["at_risk_s"], curve["wasted_s"], "o-", color="tab:blue", ms=3, label="model, each margin")
+        ax1.plot([res.at_risk_s], [res.wasted_s], "o", color="tab:red", ms=9, label=f"margin {margin:g} {unit}")
+        if fixed is not None:
+            ax1.plot([fixed.at_risk_s], [fixed.wasted_s], "s", color="k", ms=7, label="fixed interval")
+        ax1.set(xlabel="seconds cut beyond the limit (parts at risk)", ylabel="wasted tool life (s)")
+        ax1.legend(fontsize="small", frameon=False)
+        per = res.per_tool
+        x = np.arange(len(per))
+        ax2.bar(x - 0.2, per["change_s"], 0.4, label="changed at", color="tab:blue")
+        ax2.bar(x + 0.2, per["life_s"].fillna(0), 0.4, label="true life (none: censored)", color="grey")
+        ax2.set_xticks(x, [str(t) for t in per["tool"]])
+        ax2.set(xlabel="insert", ylabel="cutting time (s)")
+        ax2.legend(fontsize="small", frameon=False)
+        fig.suptitle(f"margin {margin:g} {unit}: {res.wasted_s:.0f} s wasted (+ at least "
+                     f"{res.wasted_censored_min_s:.0f} s on censored inserts), {res.at_risk_s:.0f} s beyond the "
+                     f"limit on {res.late_tools} inserts, {res.tools_per_hour:.1f} inserts/h")
+        fig.tight_layout()
+        plt.show()
+
+    slider = widgets.FloatSlider(value=50.0, min=float(curve.index.min()), max=float(curve.index.max()), step=10.0,
+                                 description=f"margin ({unit})", continuous_update=False,
+                                 layout=widgets.Layout(width="60%"))
+    return widgets.interactive(draw, margin=slider)
 
 
 # --------------------------------------------------------------------------- health detector
@@ -250,6 +497,14 @@ def health_states(wear, limit: float = VB_LIMIT_TURNING_UM) -> np.ndarray:
     """``"healthy"`` below half the limit, ``"degraded"`` up to the limit, ``"failed"`` at or beyond it."""
     wear = np.asarray(wear, float)
     return np.where(wear >= limit, "failed", np.where(wear >= limit / 2, "degraded", "healthy"))
+
+
+def precision_recall(alarm, worn) -> tuple[float, float]:
+    """Reference (Task 6): precision (share of alarms that are worn; 0.0 without alarms) and recall (share
+    of worn rows that alarm; 0.0 when nothing is worn) of boolean arrays."""
+    alarm, worn = np.asarray(alarm, bool), np.asarray(worn, bool)
+    tp = float(np.sum(alarm & worn))
+    return (tp / alarm.sum() if alarm.any() else 0.0), (tp / worn.sum() if worn.any() else 0.0)
 
 
 def tool_relative(df: pd.DataFrame, columns: list[str], n_first: int = 20, tool_col: str = "tool") -> pd.DataFrame:

@@ -21,3 +21,12 @@ def test_sensor_benchmark_reproduces_the_lab_figures():
     assert out["sensor.milling_mae_mm"] < out["sensor.milling_baseline_mae_mm"], out
     assert out["sensor.detector_recall"] > 0.5 and out["sensor.detector_precision"] > 0.3, out
     assert out["sensor.policy_model_wasted_s"] < out["sensor.policy_fixed_wasted_s"], out
+    # the fixed interval is set by new inserts (insert 9's 74 s comes from a used insert)
+    assert out["sensor.policy_fixed_interval_s"] >= 90, out
+    assert out["sensor.policy_model_inserts_per_hour"] < out["sensor.policy_fixed_inserts_per_hour"], out
+    # every model beats the Dummy; the nested, grouped ridge is close to the forest
+    assert out["sensor.turning_dummy_mae_um"] > out["sensor.turning_baseline_mae_um"] > out["sensor.turning_mae_um"]
+    assert out["sensor.linear_grouped_mae_um"] < 0.6 * out["sensor.turning_baseline_mae_um"], out
+    # paired: the add-on sensors beat the controller alone by more than the luck of the inserts drawn
+    assert 0 < out["sensor.paired_ctrl_minus_all_low_um"] < out["sensor.paired_ctrl_minus_all_high_um"], out
+    assert out["sensor.paired_ctrl_minus_base_low_um"] < out["sensor.paired_ctrl_minus_base_um"] < 0, out

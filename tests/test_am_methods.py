@@ -276,3 +276,10 @@ def test_lab_page_reads_as_a_learner_page():
     for dev in ("make bench", "am.r2", "runtime_s", "load ≈", "goal", "issue", "Tried and measured",
                 "bench_compute"):
         assert dev not in page, dev
+
+
+def test_enthalpy_plot_and_text_say_which_absorptivity():
+    text = SOURCE.read_text()
+    assert "ΔH/h_s with A = 1" not in text  # the old unlabelled A = 1 beside King's threshold
+    assert "absorptivity=ABSORPTIVITY" in text and 'ylabel=f"ΔH/h_s with A = {ABSORPTIVITY}"' in text
+    assert "A = 0.4" in text and "Trapp" in text

@@ -7,7 +7,7 @@ def paper_folds(papers, n_splits=5):
     rows = np.arange(len(papers))
     return [(rows[fold != k], rows[fold == k]) for k in range(n_splits)]
 
-# %% correct: LeaveOneGroupOut would be too many folds; GroupKFold through a pandas Series of codes
+# %% correct: GroupKFold on integer codes of the papers (a pandas category)
 def paper_folds(papers, n_splits=5):
     from sklearn.model_selection import GroupKFold
     codes = pd.Series(list(papers)).astype("category").cat.codes.to_numpy()

@@ -22,7 +22,7 @@ from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 
 from indi_ops.grading.metadata import HIDDEN_FAILED
 from indi_ops.grading.preprocessors import hidden_test_lines, redact_outputs
-from indi_ops.grading.sanitize import release_markdown, sanitize_notebook
+from indi_ops.grading.sanitize import release_markdown, safe_markdown, sanitize_notebook
 
 
 def _failed(cell: NotebookNode) -> bool:
@@ -57,4 +57,10 @@ class FeedbackRun(NbGraderPreprocessor):
                 cell.outputs.append(NotebookNode(output_type="stream", name="stdout", text=HIDDEN_FAILED + "\n"))
         redact_outputs(nb, secret)  # nothing should match; kept as a second line of defence
         sanitize_notebook(nb, release_markdown(resources))
+        # Comments are rendered as markdown by the feedback template (auto comments can quote a
+        # student's file or magic names): the same check as a student's markdown.
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("comment"):
+                meta["comment"], _ = safe_markdown(str(meta["comment"]))
         return nb, resources

@@ -120,7 +120,11 @@ class FlagProblems(NbGraderPreprocessor):
         if not flags:
             return nb, resources
         nbg = resources["nbgrader"]
-        text = "Needs manual grading: " + "; ".join(flags)
+        from indi_ops.grading.sanitize import plain_text
+
+        # Comments are rendered as markdown in feedback: keep them plain text (reasons can quote names
+        # a student chose, such as a magic's name).
+        text = plain_text("Needs manual grading: " + "; ".join(flags))
         self.log.warning("%s/%s: %s", nbg["student"], nbg["assignment"], text)
         with Gradebook(nbg["db_url"]) as gb:
             for cell in nb.cells:

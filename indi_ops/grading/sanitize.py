@@ -76,6 +76,17 @@ _ACTIVE_PATTERN = re.compile(r"<\s*/?\s*(script|iframe|object|embed|frame|base|m
                              r"javascript\s*:|srcdoc", re.I)
 
 
+def _word(text: str) -> str:
+    """A tag or attribute name as it may appear in a report (reports end up in rendered comments)."""
+    return re.sub(r"[^a-z0-9:_-]", "", text.lower())[:30]
+
+
+def plain_text(text: str) -> str:
+    """``text`` that stays plain text when rendered as markdown/HTML (grading comments are rendered)."""
+    text = re.sub(r"[<>&`\[\]]", "", text)
+    return re.sub(r"(?i)(javascript|vbscript|data)\s*:", r"\1 ", text)
+
+
 class _Checker(HTMLParser):
     """Lists what in an HTML (or SVG) text is outside the allowlist; the text is never changed here."""
 
@@ -96,24 +107,24 @@ class _Checker(HTMLParser):
             kind = {"script": "script", "iframe": "frame", "frame": "frame", "object": "object",
                     "embed": "embed", "base": "base", "meta": "meta", "form": "form", "foreignobject":
                     "foreignobject", "animate": "animation", "set": "animation"}.get(tag, "tag")
-            self._add(f"{kind} <{tag}>")
+            self._add(f"{kind} ({_word(tag)})")
         for name, value in attrs:
             name = name.lower()
             value = value or ""
             if name.startswith("on"):
-                self._add(f"event handler {name}=")
+                self._add(f"event handler {_word(name)}")
             elif name == "srcdoc":
                 self._add("srcdoc")
             elif name in URL_ATTRS:
                 if not _url_ok(value, tag) or (self.svg and name.endswith("href") and tag == "use"
                                                 and not value.startswith("#")):
-                    self._add(f"unsafe link {name}={value[:40]!r}" if "javascript" not in value.lower()
-                              else f"javascript link {name}=")
+                    self._add(f"unsafe link ({_word(name)})" if "javascript" not in value.lower()
+                              else f"javascript link ({_word(name)})")
             elif name == "style":
                 if _DANGEROUS_CSS.search(value):
-                    self._add("css in style=")
+                    self._add("css in a style attribute")
             elif not (name in SAFE_ATTRS or name.startswith("aria-") or (self.svg and SVG_ATTRS_RE.match(name))):
-                self._add(f"attribute {name}=")
+                self._add(f"attribute {_word(name)}")
         self._in_style = tag == "style"
 
     def handle_startendtag(self, tag, attrs):
@@ -125,7 +136,7 @@ class _Checker(HTMLParser):
 
     def handle_data(self, data):
         if self._in_style and _DANGEROUS_CSS.search(data):
-            self._add("css in <style>")
+            self._add("css in a style tag")
 
     def handle_comment(self, data):
         # Browsers and Python's parser end some comments differently (`--!>`): never trust one.
@@ -221,7 +232,9 @@ def _clean_output(out: NotebookNode) -> list[str]:
                 removed += [f"svg: {f}" for f in found]
             else:
                 kept[mime] = svg
-        else:
+        elif not mime.startswith("application/vnd.jupyter.widget"):
+            # Widget views are dropped quietly: honest labs make them, and without the widget state
+            # (removed too) formgrader shows only their text anyway.
             removed.append(f"{mime} output" + (" (script)" if "javascript" in mime else ""))
     if not kept:
         kept["text/plain"] = "[output removed by the grader: it is not shown for safety]"
@@ -290,7 +303,7 @@ def sanitize_notebook(nb: NotebookNode, trusted: set[str] | frozenset = frozense
                     else:
                         del attachments[name]
         if removed:
-            report.append(f"{label}: {', '.join(dict.fromkeys(removed))}")
+            report.append(plain_text(f"{label}: {', '.join(dict.fromkeys(removed))}"))
     return report
 
 

@@ -217,7 +217,8 @@ def _indi_probe_NONCE():
         "event callbacks": {k: names(v) for k, v in ip.events.callbacks.items()},
         "trace function": [repr(sys.gettrace()), repr(threading.gettrace())],
         "profile function": [repr(sys.getprofile()), repr(threading.getprofile())],
-        "custom exception handler": [repr(ip.custom_exceptions), repr(getattr(ip, "CustomTB", None))[:80]],
+        # Exception classes given a custom handler (the indi package shows its own errors briefly).
+        "custom exception handler": [f"{e.__module__}.{e.__qualname__}" for e in ip.custom_exceptions],
         "sys hooks": [ident(sys.excepthook), ident(sys.displayhook), ident(sys.breakpointhook)],
         "shell": [cls.__module__ + "." + cls.__qualname__, methods],
         "kernel": [{k: id(getattr(v, "__func__", v)) for k, v in handlers.items()},
@@ -241,6 +242,8 @@ _CANARIES = [
     "assert str({a}) == '{b}', '{nonce}'",
 ]
 
+# Exceptions the learner package handles itself (indi.errors.install_notebook_handler).
+ALLOWED_EXC_MODULES = ("indi.",)
 # Event callbacks that libraries register on their own (matplotlib's inline backend, widgets).
 ALLOWED_CALLBACK_MODULES = ("matplotlib", "matplotlib_inline", "ipykernel", "IPython", "ipywidgets")
 
@@ -317,9 +320,13 @@ def compare_probes(start: dict, end: dict) -> list[str]:
         removed = [e for e in cb_start.get(event, []) if e not in cb_end.get(event, [])]
         if added or removed:
             changes.append(f"'{event}' event callbacks changed ({', '.join(e.split('#')[0] for e in added + removed)})")
-    for key in ("trace function", "profile function", "custom exception handler", "sys hooks", "kernel"):
+    for key in ("trace function", "profile function", "sys hooks", "kernel"):
         if start.get(key) != end.get(key):
             changes.append(f"{key} changed")
+    handled = [e for e in end.get("custom exception handler", [])
+               if e not in start.get("custom exception handler", []) and not e.startswith(ALLOWED_EXC_MODULES)]
+    if handled or start.get("custom exception handler") and not end.get("custom exception handler"):
+        changes.append(f"custom exception handler changed ({', '.join(handled)})")
     if start.get("shell") != end.get("shell"):
         s, e = start.get("shell", ["", {}]), end.get("shell", ["", {}])
         which = [n for n in e[1] if s[1].get(n) != e[1][n]] if s[0] == e[0] else ["the shell class"]

@@ -84,9 +84,10 @@ getattr(_shell, "input_transformers" + "_cleanup").append(
 ''',
 }
 # Attacks that earn points they should not when the checks are off (shown by the control run).
-EFFECTIVE = ["input_transformer", "event_hooks", "ast_transformer", "showtraceback", "obfuscated"]
-# Seen by the canaries or the kernel probe on their own (custom_exc alone still shows the error here).
-RUNTIME = [*EFFECTIVE, "custom_exc", "run_cell", "builtins", "settrace"]
+EFFECTIVE = ["input_transformer", "event_hooks", "ast_transformer", "obfuscated"]
+# Seen by the canaries or the kernel probe on their own. custom_exc and showtraceback alone do not earn
+# points here: nbgrader adds the kernel's error reply when no error output was shown.
+RUNTIME = [*EFFECTIVE, "custom_exc", "showtraceback", "run_cell", "builtins", "settrace"]
 
 
 def _attack(root: Path, code: str):

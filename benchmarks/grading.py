@@ -6,6 +6,10 @@ grading.bare_wall_s       the same notebooks executed with bare nbclient (one ke
                           no sandbox), serially
 grading.overhead_ratio    class_wall_s / bare_wall_s (goal ≤ 1.2)
 grading.per_submission_s  class_wall_s / number of submissions
+grading.feedback_wall_s   wall time of generate_feedback for the same class: feedback outputs come from a
+                          second sandboxed run of each notebook WITHOUT the hidden tests (nothing computed
+                          while hidden tests were loaded reaches a student)
+grading.feedback_run_overhead_ratio  feedback_wall_s / class_wall_s: the price of that second run
 grading.labs              number of labs measured; when labs/ holds no lab yet, the fixture lab
                           tests/fixtures/labs/mini_wear is used (grading.fixture_lab = 1)
 
@@ -76,7 +80,7 @@ def run() -> dict[str, float]:
     if fixture:
         print("grading bench: measuring the fixture lab tests/fixtures/labs/mini_wear (no lab in labs/ or "
               "INDI_BENCH_GRADING_LABS=fixture)")
-    class_s = bare_s = 0.0
+    class_s = bare_s = feedback_s = 0.0
     n = 0
     for lab in labs:
         tmp = Path(tempfile.mkdtemp(prefix="indi-bench-grading-"))
@@ -95,6 +99,11 @@ def run() -> dict[str, float]:
             bad = [o.student_id for o in outcomes if o.status != "graded"]
             if bad:
                 raise RuntimeError(f"{lab.name}: solution submissions not graded cleanly: {bad}")
+            t0 = time.perf_counter()
+            result = teacher.generate_feedback(root, lab.name)
+            feedback_s += time.perf_counter() - t0
+            if not result.get("success"):
+                raise RuntimeError(f"{lab.name}: feedback failed: {str(result.get('error'))[-2000:]}")
             shutil.copytree(lab, bare_dir, ignore=shutil.ignore_patterns("*.ipynb"))
             t0 = time.perf_counter()
             for _ in range(STUDENTS):
@@ -106,5 +115,7 @@ def run() -> dict[str, float]:
             shutil.rmtree(tmp, ignore_errors=True)
     return {"grading.class_wall_s": round(class_s, 1), "grading.bare_wall_s": round(bare_s, 1),
             "grading.overhead_ratio": round(class_s / bare_s, 3), "grading.per_submission_s": round(class_s / n, 2),
+            "grading.feedback_wall_s": round(feedback_s, 1),
+            "grading.feedback_run_overhead_ratio": round(feedback_s / class_s, 3),
             "grading.labs": float(len(labs)), "grading.fixture_lab": float(fixture),
             "grading.students": float(STUDENTS)}

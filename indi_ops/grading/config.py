@@ -13,8 +13,14 @@ What this adds to nbgrader 0.9.6 as shipped:
 * :class:`CheckStructure` notes duplicated/split cells, restores deleted read-only (test) cells from
   the release and flags reordered graded cells; :class:`FlagProblems` turns every problem into
   nbgrader's own "needs manual grade" mark plus a comment with the reason, visible in formgrader;
-* feedback never shows hidden tests: nbgrader's ``ClearHiddenTests`` removes them from the test
-  cells, :class:`RedactHiddenTests` also removes any output (tracebacks, prints) that quotes them.
+* tampering with the kernel to switch tests off (input transformers, hooks, trace functions, patched
+  builtins …) is caught by a code scan, canary cells and kernel probes (:mod:`indi_ops.grading.tamper`)
+  and flagged for manual grading with the reason;
+* feedback never shows hidden tests, in any encoding: its outputs come from a second sandboxed run of
+  the notebook without them (:mod:`indi_ops.grading.feedback`); ``ClearHiddenTests`` removes them from
+  the test cells, :class:`RedactHiddenTests` stays as a second line of defence;
+* formgrader and feedback render no scripts, event handlers or ``javascript:`` links from a student's
+  outputs or markdown (:mod:`indi_ops.grading.sanitize`).
 
 Grading a whole class (unreadable notebooks, wrong names, rosters, reports): :mod:`indi_ops.grading.classroom`.
 """
@@ -49,8 +55,11 @@ def configure(c, course_root: str | Path, source_directory: str = "labs", db_url
         SaveAutoGrades,
     )
 
+    from indi_ops.grading.feedback import FeedbackRun
     from indi_ops.grading.preprocessors import CheckStructure, FlagProblems, RedactHiddenTests
     from indi_ops.grading.sandbox import SandboxedExecute
+    from indi_ops.grading.sanitize import SanitizeOutputs
+    from indi_ops.grading.tamper import CheckChecks, InsertChecks
 
     root = Path(course_root).resolve()
     c.CourseDirectory.course_id = "indi-lab"
@@ -71,15 +80,19 @@ def configure(c, course_root: str | Path, source_directory: str = "labs", db_url
     # nbgrader's own steps, plus the course's checks; the kernel runs in the sandbox.
     c.Autograde.sanitize_preprocessors = [CheckStructure, ClearOutput, DeduplicateIds, OverwriteKernelspec,
                                           OverwriteCells, CheckCellMetadata]
-    c.Autograde.autograde_preprocessors = [SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor,
-                                           LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
-                                           FlagProblems]
+    # InsertChecks/CheckChecks: code scan, canary cells and kernel probes around the run (tampering);
+    # SanitizeOutputs: formgrader renders no active content from the submission.
+    c.Autograde.autograde_preprocessors = [InsertChecks, SandboxedExecute, CheckChecks, SanitizeOutputs,
+                                           IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+                                           AssignLatePenalties, CheckCellMetadata, FlagProblems]
     # Graders see each written answer's rubric under it in formgrader (never in the release).
     from indi_ops.grading.rubrics import ShowRubrics
 
     c.Autograde.autograde_preprocessors = [*c.Autograde.autograde_preprocessors, ShowRubrics]
-    # Feedback shows scores, visible tests and comments, never the hidden tests.
-    c.GenerateFeedback.preprocessors = [GetGrades, RedactHiddenTests, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+    # Feedback shows scores, visible tests and comments, never the hidden tests: its outputs come from a
+    # second sandboxed run without them (FeedbackRun), sanitised; scores from the gradebook.
+    c.GenerateFeedback.preprocessors = [GetGrades, FeedbackRun, RedactHiddenTests, ClearHiddenTests,
+                                        CSSHTMLHeaderPreprocessor]
     # Collect from the hub's exchange trusting the folder's owner and the server's clock, never links.
     c.ExchangeFactory.collect = "indi_ops.grading.exchange.SafeCollect"
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

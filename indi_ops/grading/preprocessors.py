@@ -120,7 +120,11 @@ class FlagProblems(NbGraderPreprocessor):
         if not flags:
             return nb, resources
         nbg = resources["nbgrader"]
-        text = "Needs manual grading: " + "; ".join(flags)
+        from indi_ops.grading.sanitize import plain_text
+
+        # Comments are rendered as markdown in feedback: keep them plain text (reasons can quote names
+        # a student chose, such as a magic's name).
+        text = plain_text("Needs manual grading: " + "; ".join(flags))
         self.log.warning("%s/%s: %s", nbg["student"], nbg["assignment"], text)
         with Gradebook(nbg["db_url"]) as gb:
             for cell in nb.cells:
@@ -160,39 +164,44 @@ def _strip_ansi(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
 
 
+def redact_outputs(nb: NotebookNode, secret: list[str]) -> None:
+    """Replace every output of ``nb`` that quotes one of the ``secret`` lines (in place)."""
+    if not secret:
+        return
+
+    def leaks(text: str) -> bool:
+        flat = _strip_ansi(text)
+        return any(line in flat for line in secret)
+
+    for cell in nb.cells:
+        outputs = []
+        for out in cell.get("outputs", []):
+            blob = " ".join([str(out.get("text", "")), str(out.get("evalue", "")),
+                             "\n".join(out.get("traceback", [])), str(out.get("data", ""))])
+            if not leaks(blob):
+                outputs.append(out)
+            elif out.get("output_type") == "error":
+                # Keep the error and its message (a visible assert's message teaches); drop the
+                # traceback, whose context lines quote the test cell.
+                ename = out.get("ename", "Error")
+                evalue = REDACTED if leaks(str(out.get("evalue", ""))) else str(out.get("evalue", ""))
+                outputs.append(NotebookNode(output_type="error", ename=ename, evalue=evalue,
+                                            traceback=[f"{ename}: {evalue}"]))
+            else:
+                outputs.append(NotebookNode(output_type="stream", name="stdout", text=REDACTED + "\n"))
+        if cell.cell_type == "code":
+            cell.outputs = outputs
+
+
 class RedactHiddenTests(NbGraderPreprocessor):
     """Feedback step (before ClearHiddenTests): drop outputs that quote hidden test code.
 
-    A failing hidden assert's traceback shows the assert; a student's code can also print the source of
-    later cells (IPython hooks). Any output containing a hidden-test line is replaced by a notice; an
-    error keeps its name, so the student still sees that the cell failed.
+    A failing hidden assert's traceback shows the assert. Any output containing a hidden-test line is
+    replaced by a notice; an error keeps its name, so the student still sees that the cell failed.
+    Other encodings are handled by not showing the autograde run's outputs at all
+    (:class:`indi_ops.grading.feedback.FeedbackRun`); this stays as a second line of defence.
     """
 
     def preprocess(self, nb: NotebookNode, resources):
-        secret = hidden_test_lines(nb)
-        if not secret:
-            return nb, resources
-
-        def leaks(text: str) -> bool:
-            flat = _strip_ansi(text)
-            return any(line in flat for line in secret)
-
-        for cell in nb.cells:
-            outputs = []
-            for out in cell.get("outputs", []):
-                blob = " ".join([str(out.get("text", "")), str(out.get("evalue", "")),
-                                 "\n".join(out.get("traceback", [])), str(out.get("data", ""))])
-                if not leaks(blob):
-                    outputs.append(out)
-                elif out.get("output_type") == "error":
-                    # Keep the error and its message (a visible assert's message teaches); drop the
-                    # traceback, whose context lines quote the test cell.
-                    ename = out.get("ename", "Error")
-                    evalue = REDACTED if leaks(str(out.get("evalue", ""))) else str(out.get("evalue", ""))
-                    outputs.append(NotebookNode(output_type="error", ename=ename, evalue=evalue,
-                                                traceback=[f"{ename}: {evalue}"]))
-                else:
-                    outputs.append(NotebookNode(output_type="stream", name="stdout", text=REDACTED + "\n"))
-            if cell.cell_type == "code":
-                cell.outputs = outputs
+        redact_outputs(nb, hidden_test_lines(nb))
         return nb, resources

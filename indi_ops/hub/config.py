@@ -54,6 +54,10 @@ def write_config_dirs(s) -> None:
         "c = get_config()  # noqa: F821\n"
         f"configure(c, {str(s.course_root)!r})\n" + exchange +
         "c.CourseDirectory.groupshared = True\n"
+        "# Grading from formgrader runs as the instructor, inside the hub's per-user memory cgroup, where an\n"
+        "# unprivileged user cannot make per-kernel cgroups: kernels keep the sandbox's per-process limits,\n"
+        "# bounded together by the instructor's cgroup (a class is graded per kernel with `sudo make autograde`).\n"
+        "c.SandboxKernelManager.require_cgroup = False\n"
     )
     on = {f"nbgrader.server_extensions.{x}": True for x in ("formgrader", "course_list", "assignment_list",
                                                              "validate_assignment")}

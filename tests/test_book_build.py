@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -17,6 +18,7 @@ import pytest
 import yaml
 
 from indi.book import load_catalogue, toc_docnames
+from indi_ops.bookfigures import figure_counts, page_figures, page_kind
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -206,3 +208,62 @@ def test_outcome_alignment_page_is_generated(built_book):
     for lo in ("LO1", "LO8"):
         assert lo in page
     assert "<table" in page, "the alignment table was not rendered as a table"
+
+
+# ----------------------------------------------------------------------------- figures and diagrams
+
+FIGURE_DIR = REPO / "book" / "_static" / "figures"
+TECH_PAGES = [d for d in toc_docnames() if page_kind(d) == "tech"]
+LAB_PAGES = [d for d in toc_docnames() if page_kind(d) == "lab"]
+# Pages that explain a process or a set-up (lighting, data pipeline, hybrid route, robot cell) draw it.
+PROCESS_PAGES = TECH_PAGES
+
+
+def test_figure_parser_tells_kinds_alt_and_captions_apart():
+    html_text = """<header><svg aria-label="theme icon"></svg></header><article class="bd-article">
+    <div class="cell docutils container"><div class="cell_output docutils container">
+      <figure><img alt="wear curves" src="../_images/a.png"/><figcaption><p>Wear, <b>µm</b></p></figcaption></figure>
+      <img alt="" src="../_images/b.png"/></div></div>
+    <figure><img alt="four lamps" src="../_images/light.svg"/><figcaption>Lighting</figcaption></figure>
+    <img src="../_images/photo.jpg"/>
+    <svg role="img"><title>pipeline</title><g><svg><title>inner</title></svg></g></svg>
+    </article><footer><img alt="logo" src="logo.png"/></footer>"""
+    figs = page_figures(html_text)
+    assert [(f.kind, f.alt, f.caption) for f in figs] == [
+        ("executed", "wear curves", "Wear, µm"), ("executed", "", ""), ("diagram", "four lamps", "Lighting"),
+        ("image", "", ""), ("diagram", "pipeline", "")]
+    counts = figure_counts({"book/tech/x": figs, "labs/lab/README": figs[:1]})
+    assert counts["book.figures"] == 4 and counts["book.figures.no_alt"] == 2
+    assert counts["book.figures.tech"] == 3 and counts["book.figures.lab"] == 1
+    assert counts["book.figures.executed"] == 2 and counts["book.figures.diagram"] == 2
+
+
+def test_diagrams_carry_title_description_and_readable_text():
+    svgs = sorted(FIGURE_DIR.glob("*.svg"))
+    assert svgs, f"no diagrams in {FIGURE_DIR}"
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    sources = "\n".join((REPO / f"{d}.md").read_text(encoding="utf-8") for d in toc_docnames()
+                        if (REPO / f"{d}.md").exists())
+    for svg in svgs:
+        root = ET.parse(svg).getroot()
+        for tag in ("title", "desc"):
+            node = root.find(f"svg:{tag}", ns)
+            assert node is not None and len((node.text or "").split()) >= 3, f"{svg.name}: no <{tag}>"
+        assert root.get("role") == "img" and root.get("aria-labelledby"), f"{svg.name}: role/aria-labelledby"
+        sizes = [float(x) for x in re.findall(r"font-size:\s*([\d.]+)px", svg.read_text(encoding="utf-8"))]
+        assert sizes and min(sizes) >= 16, f"{svg.name}: text smaller than 16 px ({sorted(set(sizes))})"
+        assert f"_static/figures/{svg.name}" in sources, f"{svg.name} is not used on any page"
+
+
+@pytest.mark.slow  # needs the book build (shared, once per session)
+def test_technology_and_lab_pages_show_data_figures_and_diagrams(built_book):
+    assert len(TECH_PAGES) >= 4 and len(LAB_PAGES) >= 3, (TECH_PAGES, LAB_PAGES)
+    problems = []
+    for doc in TECH_PAGES + LAB_PAGES:
+        figs = page_figures((built_book / f"{doc}.html").read_text(encoding="utf-8"))
+        problems += [f"{doc}: {f.kind} figure {f.src} has no alt text" for f in figs if not f.has_alt]
+        if not any(f.kind == "executed" and f.has_alt and f.caption for f in figs):
+            problems.append(f"{doc}: no figure computed in an executed cell with alt text and a caption")
+        if doc in PROCESS_PAGES and not any(f.kind == "diagram" and f.has_alt and f.caption for f in figs):
+            problems.append(f"{doc}: explains a process but has no diagram with alt text and a caption")
+    assert not problems, "\n".join(problems)

@@ -39,8 +39,9 @@ def run(cmd: list[str], cwd: Path, timeout: float = 1800, check: bool = True) ->
 
 @pytest.fixture(scope="session")
 def built_book() -> Path:
-    """The HTML book, built once per session exactly as `make book` does (warnings are errors)."""
-    run(["jupyter-book", "build", str(REPO), "--warningiserror", "--keep-going", "--quiet"], cwd=REPO)
+    """The HTML book in both editions (English at the root, Swedish under sv/), built once per session
+    exactly as `make book` does (warnings are errors)."""
+    run([str(BIN / "indi-ops"), "book", "build"], cwd=REPO)
     html = REPO / "_build" / "html"
     assert (html / "index.html").stat().st_size > 0, "book build produced an empty index.html"
     return html

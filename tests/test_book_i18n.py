@@ -150,3 +150,51 @@ def test_a_swedish_page_reads_swedish(built_book):
     found = [m for m in translated if " ".join(m.string.split())[:50] in text]
     assert len(found) >= len(translated) * 0.8, \
         f"only {len(found)} of {len(translated)} Swedish paragraphs appear on sv/book/digital/pilot.html"
+
+
+# ----------------------------------------------------------------------------- what code cells print
+
+
+def test_interactive_parts_speak_swedish_in_the_swedish_edition():
+    from indi import book as ib
+    from indi import book_sv
+
+    assert len(book_sv.MATURITY_STAGES) == len(ib.MATURITY_STAGES)
+    assert len(book_sv.MATURITY_QUESTIONS) == len(ib.MATURITY_QUESTIONS)
+    assert set(book_sv.DIGCOMP_LEVELS) == set(ib.DIGCOMP_LEVELS)
+    for name in ("COMPETENCE_AREAS", "AREA_SHORT", "PROBLEMS", "COSTS", "SKILLS"):
+        assert set(getattr(book_sv, name)) == set(getattr(ib, name)), name
+    assert set(book_sv.ROLES) == set(ib.ROLE_PROFILES)
+    ib.MISSING_SV.clear()
+    titles = ib.page_titles(lang="sv")
+    full = {a: 8 for a in ib.COMPETENCE_AREAS}
+    outputs = [
+        ib.maturity_static_html(titles, "sv"), ib.competence_static_html(titles, "sv"),
+        ib.catalogue_static_html(ib.load_catalogue(), "sv"),
+        ib.alignment_markdown(ib.outcome_alignment(), titles, "sv"),
+        *(ib._maturity_result_html(s, titles, "sv") for s in range(7)),
+        ib._competence_result_html("Operator", {a: 1 for a in ib.COMPETENCE_AREAS}, titles, "sv"),
+        ib._competence_result_html("Operator", full, titles, "sv"),
+    ]
+    for form in (ib.maturity_assessment(lang="sv"), ib.competence_assessment(lang="sv"), ib.catalogue_explorer(lang="sv")):
+        outputs.append(form._repr_mimebundle_()["text/html"])
+    assert not ib.MISSING_SV, f"no Swedish in indi/book_sv.py UI for: {sorted(ib.MISSING_SV)}"
+    text = "\n".join(outputs)
+    for english in ("Recommended path", "Where each area is taught", "statement (answer", "not yet verified",
+                    "Proficiency levels", "taught on", "Company self-assessment"):
+        assert english not in text, f"English {english!r} in the Swedish output"
+    assert "Rekommenderad väg" in text and "Kunskapsnivåer" in text
+    # The English edition is unchanged by all this.
+    assert "Recommended path" in ib.maturity_static_html(ib.page_titles(lang="en"), "en")
+
+
+def test_swedish_page_titles_come_from_the_catalogues():
+    from indi import book as ib
+
+    en, sv = ib.page_titles(lang="en"), ib.page_titles(lang="sv")
+    assert en.keys() == sv.keys()
+    translated = [d for d in en if en[d] != sv[d]]
+    # every title with a Swedish version in locales/sv is used (a title may be the same word in both)
+    for doc in translated:
+        po = book.LOCALES / "sv" / "LC_MESSAGES" / f"{doc}.po"
+        assert {m.id: m.string for m in book._read(po)}[en[doc]] == sv[doc]

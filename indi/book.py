@@ -38,6 +38,8 @@ from indi.errors import InputError
 from indi.paths import REPO_ROOT
 
 CATALOGUE_YML = REPO_ROOT / "book" / "catalogue" / "tools.yml"
+# Swedish descriptions, by tool name (kept apart so the English catalogue's checks stay one file).
+CATALOGUE_SV_YML = REPO_ROOT / "book" / "catalogue" / "tools_sv.yml"
 OUTCOMES_YML = REPO_ROOT / "book" / "outcomes.yml"
 TOC_YML = REPO_ROOT / "_toc.yml"
 
@@ -481,7 +483,7 @@ SKILLS = {"foundation": "point and click; a few hours to get going (DigComp leve
 LICENCES = {"open-source", "commercial", "freemium"}
 REQUIRED = ("name", "category", "problems", "licence", "cost", "skill", "description", "url", "source")
 # `checked` (optional): the date someone verified the entry against its source; absent = not yet verified.
-OPTIONAL = ("checked", "notes", "description_sv")
+OPTIONAL = ("checked", "notes")
 _URL = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/\S*)?$")
 
 
@@ -559,6 +561,14 @@ def load_catalogue(path: Path = CATALOGUE_YML):
     if "notes" not in frame:
         frame["notes"] = ""
     frame["notes"] = frame["notes"].fillna("")
+    sv_path = Path(path).with_name(CATALOGUE_SV_YML.name)
+    if sv_path.exists():
+        sv = yaml.safe_load(sv_path.read_text(encoding="utf-8")) or {}
+        unknown = set(sv) - set(frame["name"])
+        if unknown:
+            raise InputError(f"{sv_path.name} has descriptions for tools not in {Path(path).name}: "
+                             f"{sorted(unknown)} — rename or remove them")
+        frame["description_sv"] = [sv.get(n) for n in frame["name"]]
     return frame
 
 

@@ -13,7 +13,7 @@ import posixpath
 # Edition → folder under the site root, and how the switch names it (in its own language).
 EDITIONS = {
     "en": {"dir": "", "label": "In English", "title": "INDI Lab — digitalisation and AI for small metal-working firms"},
-    "sv": {"dir": "sv", "label": "På svenska",
+    "sv": {"dir": "sv", "label": "På svenska", "author": "INDI Labs medverkande",
            "title": "INDI Lab — digitalisering och AI för små verkstadsföretag"},
 }
 SWITCH_LABEL = {"en": "Language", "sv": "Språk"}
@@ -50,14 +50,34 @@ def _add_switch(app, pagename, templatename, context, doctree):
     context["metatags"] = context.get("metatags", "") + alternates
 
 
+# Theme texts outside any catalogue the theme ships for Swedish (found by reading the built pages).
+THEME_TEXT_SV = {'placeholder="Search this book..."': 'placeholder="Sök i boken …"'}
+
+
+def _theme_texts(app, exception):
+    if exception or (app.config.language or "en") != "sv" or app.builder.format != "html":
+        return
+    from pathlib import Path
+
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        fixed = text
+        for en, sv in THEME_TEXT_SV.items():
+            fixed = fixed.replace(en, sv)
+        if fixed != text:
+            page.write_text(fixed, encoding="utf-8")
+
+
 def _edition_title(app, config):
     lang = config.language or "en"
     if lang in EDITIONS and lang != "en":
         config.html_title = EDITIONS[lang]["title"]
         config.project = EDITIONS[lang]["title"]
+        config.author = EDITIONS[lang].get("author", config.author)
 
 
 def setup(app):
     app.connect("config-inited", _edition_title)
     app.connect("html-page-context", _add_switch)
+    app.connect("build-finished", _theme_texts)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

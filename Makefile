@@ -52,8 +52,10 @@ start: setup data-check
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir="$(CURDIR)" \
 	  --LabApp.default_url=/lab/tree/START_HERE.md $(ALLOW_ROOT)
 
+# Every core (pytest-xdist); tests that share a resource run in one worker (tests/conftest.py).
+TEST_WORKERS ?= auto
 test: setup-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # ---------------------------------------------------------------- book, benchmark, hub
 book: setup

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -34,8 +35,9 @@ from indi.paths import REPO_ROOT
 BUILD = REPO_ROOT / "_build"
 LOCALES = REPO_ROOT / "locales"
 LANG = "sv"
-# Sphinx's execution cache of the English build; the Swedish and gettext builds reuse it (no re-run).
-EXEC_CACHE = BUILD / ".jupyter_cache"
+# Sphinx's execution cache per edition: executed cells print in the edition's language (INDI_BOOK_LANG,
+# read by indi.book), so the Swedish pages run once more; the gettext extraction reuses the English cache.
+EXEC_CACHE = {"en": BUILD / ".jupyter_cache", "sv": BUILD / ".jupyter_cache-sv"}
 EDITION_DIRS = {"en": "", "sv": "sv"}
 TEACHERS_PART = "For teachers"
 
@@ -74,26 +76,28 @@ def teacher_pages(repo: Path = REPO_ROOT) -> list[str]:
 # --------------------------------------------------------------------------------------------- build
 
 
-def _edition_config(lang: str, out: Path) -> Path:
-    """_config.yml for one edition: its language, and the English build's execution cache."""
+def _edition_config(lang: str, out: Path, edition: str | None = None) -> Path:
+    """_config.yml for one edition: its language, its execution cache, its ``{only}`` tag."""
     config = yaml.safe_load((REPO_ROOT / "_config.yml").read_text(encoding="utf-8"))
     config.setdefault("sphinx", {}).setdefault("config", {})["language"] = lang
-    config.setdefault("execute", {})["cache"] = str(EXEC_CACHE)
+    config["sphinx"]["config"]["indi_edition"] = edition or lang
+    config.setdefault("execute", {})["cache"] = str(EXEC_CACHE[lang])
     # Paths in _config.yml are relative to the book's folder; the copy lives elsewhere.
     config["bibtex_bibfiles"] = [str(REPO_ROOT / p) for p in config.get("bibtex_bibfiles", [])]
     exts = config["sphinx"].get("local_extensions") or {}
     config["sphinx"]["local_extensions"] = {k: str(REPO_ROOT / v) for k, v in exts.items()}
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"_config.{lang}.yml"
+    path = out / f"_config.{edition or lang}-{lang}.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 
-def _run_jupyter_book(args: list[str], quiet: bool) -> None:
+def _run_jupyter_book(args: list[str], quiet: bool, lang: str = "en") -> None:
     cmd = [_jupyter_book(), "build", str(REPO_ROOT), "--warningiserror", "--keep-going", *args]
     if quiet:
         cmd.append("--quiet")
-    done = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=quiet, text=True)
+    env = {**os.environ, "INDI_BOOK_LANG": lang}
+    done = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=quiet, text=True, env=env)
     if done.returncode:
         if quiet:
             sys.stderr.write(done.stdout[-8000:] + done.stderr[-8000:])
@@ -108,7 +112,7 @@ def build(langs: tuple[str, ...] = ("en", "sv"), quiet: bool = True) -> Path:
     for lang in (x for x in langs if x != "en"):
         out = BUILD / f"edition-{lang}"
         config = _edition_config(lang, BUILD)
-        _run_jupyter_book(["--config", str(config), "--path-output", str(out)], quiet)
+        _run_jupyter_book(["--config", str(config), "--path-output", str(out)], quiet, lang)
         target = html / EDITION_DIRS[lang]
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(out / "_build" / "html", target)
@@ -120,7 +124,8 @@ def build(langs: tuple[str, ...] = ("en", "sv"), quiet: bool = True) -> Path:
 def extract(quiet: bool = True) -> Path:
     """The English text as gettext templates, one .pot per page, in _build/gettext."""
     out = BUILD / "edition-gettext"
-    config = _edition_config("en", BUILD)
+    # English text, but only what the Swedish edition shows ({only} en blocks are left out).
+    config = _edition_config("en", BUILD, edition="sv")
     _run_jupyter_book(["--config", str(config), "--path-output", str(out), "--builder", "custom",
                        "--custom-builder", "gettext"], quiet)
     return out / "_build" / "gettext"

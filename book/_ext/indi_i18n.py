@@ -68,6 +68,16 @@ def _theme_texts(app, exception):
             page.write_text(fixed, encoding="utf-8")
 
 
+def _edition_tag(app, config):
+    """Tag ``en`` or ``sv`` for ``{only}`` blocks: text that one edition needs and the other repeats.
+
+    A bilingual page keeps its Swedish beside the English in the English edition; its English copy is
+    wrapped in ``:::{only} en`` and left out of the Swedish edition (and of the Swedish catalogue:
+    the text extraction runs with ``indi_edition = "sv"``).
+    """
+    app.tags.add(config.indi_edition or config.language or "en")
+
+
 def _edition_title(app, config):
     lang = config.language or "en"
     if lang in EDITIONS and lang != "en":
@@ -77,6 +87,8 @@ def _edition_title(app, config):
 
 
 def setup(app):
+    app.add_config_value("indi_edition", "", "env")
+    app.connect("config-inited", _edition_tag)
     app.connect("config-inited", _edition_title)
     app.connect("html-page-context", _add_switch)
     app.connect("build-finished", _theme_texts)

@@ -610,7 +610,8 @@ def _catalogue_table(frame, caption: str, lang: str = "en") -> str:
     for _i, t in frame.sort_values(["category", "name"]).iterrows():
         link = f'<a href="{_esc(t["url"])}">{_esc(t["name"])}</a>'
         description = t["description_sv"] if sv and isinstance(t["description_sv"], str) else t["description"]
-        rows.append((link, t["category"], description, _value(t["licence"], lang), _value(t["cost"], lang),
+        category = _sv("CATEGORIES").get(t["category"], t["category"]) if lang == "sv" else t["category"]
+        rows.append((link, category, description, _value(t["licence"], lang), _value(t["cost"], lang),
                      _value(t["skill"], lang),
                      t["checked"].isoformat() if t["checked"] else _("not yet verified", lang)))
     header = [_(h, lang) for h in ("tool", "category", "what it does", "licence", "cost", "skill", "checked")]

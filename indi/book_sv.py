@@ -68,7 +68,7 @@ ROLES = {
 
 PROBLEMS = {
     "inspection": "kvalitetskontroll och mätning",
-    "predictive_maintenance": "maskinövervakning och förebyggande underhåll",
+    "predictive_maintenance": "maskinövervakning och prediktivt underhåll",
     "scheduling": "produktionsplanering",
     "quoting": "offertarbete och kostnadskalkyl",
     "cam": "CAM och NC-programmering",
@@ -85,6 +85,31 @@ SKILLS = {"foundation": "peka och klicka; några timmar för att komma i gång (
 VALUES = {"open-source": "öppen källkod", "commercial": "kommersiell", "freemium": "freemium",
           "free": "gratis", "subscription": "abonnemang", "licence": "licens",
           "foundation": "grundläggande", "intermediate": "medel", "advanced": "avancerad"}
+
+#: Tool categories of book/catalogue/tools.yml (a category missing here is shown in English; tested).
+CATEGORIES = {
+    "wiki": "wiki", "ERP / MRP": "affärssystem / MPS", "visual machine learning": "visuell maskininlärning",
+    "visual data workflows": "visuella dataflöden", "version control": "versionshantering",
+    "time-series database": "tidsseriedatabas", "spreadsheet": "kalkylprogram", "smart camera": "smartkamera",
+    "slicer (polymer FFF/SLA)": "slicer (polymer, FFF/SLA)", "slicer (polymer FFF)": "slicer (polymer, FFF)",
+    "planning optimisation": "planeringsoptimering", "optimisation library": "optimeringsbibliotek",
+    "notebooks": "notebooks", "manufacturing cost estimation": "kalkyl av tillverkningskostnad",
+    "machine-vision software (no code)": "programvara för maskinseende (utan kod)",
+    "machine-vision software": "programvara för maskinseende",
+    "machine-learning library": "bibliotek för maskininlärning",
+    "machine monitoring platform (cloud)": "plattform för maskinövervakning (moln)",
+    "low-code data flows": "dataflöden med lite kod", "local language models": "lokala språkmodeller",
+    "industrial connectivity server": "server för industriell uppkoppling",
+    "image-processing library": "bibliotek för bildbehandling", "image annotation": "bildannotering",
+    "document management": "dokumenthantering", "deep-learning anomaly detection": "avvikelsedetektering med djupinlärning",
+    "data annotation": "dataannotering", "dashboards": "dashboards", "computer-vision library": "bibliotek för datorseende",
+    "PLC communication library": "bibliotek för PLC-kommunikation", "OPC UA library (Python)": "OPC UA-bibliotek (Python)",
+    "OPC UA library": "OPC UA-bibliotek", "MQTT broker": "MQTT-broker", "ERP for manufacturing": "affärssystem för tillverkning",
+    "CAM (integrated in CAD)": "CAM (inbyggt i CAD)", "CAM (incl. hybrid and additive)": "CAM (även hybrid och additiv)",
+    "CAM": "CAM", "CAD/CAM (cloud)": "CAD/CAM (moln)", "CAD/CAM": "CAD/CAM",
+    "AM data and build preparation": "AM-data och byggberedning", "AM build preparation": "byggberedning för AM",
+    "AI assistant (cloud)": "AI-assistent (moln)",
+}
 
 #: Interface text, keyed by the English original (format fields kept).
 UI = {

@@ -165,6 +165,11 @@ def test_interactive_parts_speak_swedish_in_the_swedish_edition():
     for name in ("COMPETENCE_AREAS", "AREA_SHORT", "PROBLEMS", "COSTS", "SKILLS"):
         assert set(getattr(book_sv, name)) == set(getattr(ib, name)), name
     assert set(book_sv.ROLES) == set(ib.ROLE_PROFILES)
+    tools = ib.load_catalogue()
+    assert set(tools["category"]) <= set(book_sv.CATEGORIES), \
+        f"tool categories without Swedish in indi/book_sv.py: {sorted(set(tools['category']) - set(book_sv.CATEGORIES))}"
+    assert tools["description_sv"].notna().all(), \
+        f"tools without a Swedish description in book/catalogue/tools_sv.yml: {list(tools[tools['description_sv'].isna()]['name'])}"
     ib.MISSING_SV.clear()
     titles = ib.page_titles(lang="sv")
     full = {a: 8 for a in ib.COMPETENCE_AREAS}

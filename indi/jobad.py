@@ -173,7 +173,7 @@ _ALTERNATIVES = {
         "förkämpe": ["verkar för"], "försvar": ["står för"], "tjurig": ["uthållig"], "tjurskall": ["uthållig"],
         "stark": ["uthållig", "klarar fysiskt arbete (beskriv lyften)"], "tävlingsinrikt": ["vill bli bättre"],
         "vinnar": ["vill bli bättre"], "principfast": ["tydlig", "står för det du säger"],
-        "oberoende": ["kan planera ditt eget arbete"],
+        "oberoende": ["kan planera ditt eget arbete"], "arbetsledning": ["samordning av arbetet", "planering av arbetet"],
     },
 }
 _GENERIC_ADVICE = {

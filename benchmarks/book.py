@@ -20,7 +20,7 @@ def _timed(fn, *args):
 
 
 def run() -> dict[str, float]:
-    for sub in ("html", ".jupyter_cache", ".doctrees", "edition-sv", "edition-gettext"):
+    for sub in ("html", ".jupyter_cache", ".jupyter_cache-sv", ".doctrees", "edition-sv", "edition-gettext"):
         shutil.rmtree(REPO_ROOT / "_build" / sub, ignore_errors=True)
     full = _timed(book.build)
     rebuild = _timed(book.build)

@@ -1,7 +1,7 @@
 # INDI Lab — the course's commands. Thin wrappers: each target says what it runs.
 #   make start   set up (venv, packages, kernel, data check), then JupyterLab on the course
 #   make test    the same set-up plus test packages, then the whole pytest suite (CI runs this)
-#   make book    the HTML book in _build/html (warnings are errors)
+#   make book    the HTML book in _build/html, Swedish edition in _build/html/sv (warnings are errors)
 #   make bench   performance table, written to _build/bench.json
 #   make hub     a class JupyterHub on 127.0.0.1 (see hub/README.md)
 #   make labs    write labs/<id>/<id>.ipynb from the text sources lab_sources/<id>.md (after editing a lab)
@@ -52,13 +52,14 @@ start: setup data-check
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir="$(CURDIR)" \
 	  --LabApp.default_url=/lab/tree/START_HERE.md $(ALLOW_ROOT)
 
+# Every core (pytest-xdist); tests that share a resource run in one worker (tests/conftest.py).
+TEST_WORKERS ?= auto
 test: setup-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # ---------------------------------------------------------------- book, benchmark, hub
 book: setup
-	$(BIN)/jupyter-book build . --warningiserror --keep-going --quiet
-	@test -s _build/html/index.html || { echo "book build produced no index.html"; exit 1; }
+	$(BIN)/indi-ops book build
 
 bench: setup-test
 	$(BIN)/indi-ops bench

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
@@ -37,10 +38,38 @@ from indi.errors import InputError
 from indi.paths import REPO_ROOT
 
 CATALOGUE_YML = REPO_ROOT / "book" / "catalogue" / "tools.yml"
+# Swedish descriptions, by tool name (kept apart so the English catalogue's checks stay one file).
+CATALOGUE_SV_YML = REPO_ROOT / "book" / "catalogue" / "tools_sv.yml"
 OUTCOMES_YML = REPO_ROOT / "book" / "outcomes.yml"
 TOC_YML = REPO_ROOT / "_toc.yml"
 
 # ----------------------------------------------------------------------------- shared helpers
+
+#: English interface texts asked for in Swedish that indi/book_sv.py does not have (tests check it stays empty).
+MISSING_SV: set[str] = set()
+
+
+def book_language(lang: str | None = None) -> str:
+    """"sv" or "en": the ``lang`` argument, else INDI_BOOK_LANG (the Swedish edition sets it), else English."""
+    lang = (lang or os.environ.get("INDI_BOOK_LANG") or "en").lower()
+    return "sv" if lang.startswith("sv") else "en"
+
+
+def _(text: str, lang: str) -> str:
+    """``text`` in the book's language (Swedish from indi/book_sv.py; English is the key itself)."""
+    if lang != "sv":
+        return text
+    from indi import book_sv
+
+    if text not in book_sv.UI:
+        MISSING_SV.add(text)
+    return book_sv.UI.get(text, text)
+
+
+def _sv(name: str):
+    from indi import book_sv
+
+    return getattr(book_sv, name)
 
 
 def _esc(text: object) -> str:
@@ -70,13 +99,14 @@ def page_link(docname: str, title: str | None = None) -> str:
 class Interactive:
     """A widget with a static HTML fallback. Displaying it gives JupyterLab the widget and the book the HTML."""
 
-    def __init__(self, widget, fallback_html: str):
+    def __init__(self, widget, fallback_html: str, lang: str | None = None):
         self.widget = widget
         self.fallback_html = fallback_html
+        self.lang = book_language(lang)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = {"text/html": f'<div class="indi-static">{self.fallback_html}</div>',
-                  "text/plain": "(interactive form: open this page in JupyterLab to use it)"}
+                  "text/plain": _("(interactive form: open this page in JupyterLab to use it)", self.lang)}
         if self.widget is not None:
             data = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
             if isinstance(data, tuple):
@@ -195,66 +225,82 @@ def maturity_stage(answers: Mapping[int, str] | list[str], threshold: float = 1.
     return reached
 
 
+def _stages(lang: str) -> list[tuple[str, str]]:
+    return _sv("MATURITY_STAGES") if lang == "sv" else MATURITY_STAGES
+
+
+def _statements(lang: str) -> list[tuple[int, str]]:
+    if lang != "sv":
+        return MATURITY_QUESTIONS
+    return [(s, t) for (s, _en), t in zip(MATURITY_QUESTIONS, _sv("MATURITY_QUESTIONS"), strict=True)]
+
+
 def maturity_recommendation(stage: int) -> list[str]:
     """The pages to read next for a firm at ``stage`` (it works towards stage + 1)."""
     target = min(max(stage + 1, 1), len(MATURITY_STAGES))
     return MATURITY_PATH[target]
 
 
-def _maturity_result_html(stage: int, titles: Mapping[str, str]) -> str:
-    target = min(stage + 1, len(MATURITY_STAGES))
+def _maturity_result_html(stage: int, titles: Mapping[str, str], lang: str = "en") -> str:
+    stages = _stages(lang)
+    target = min(stage + 1, len(stages))
     if stage == 0:
-        head = "Stage 1 (Computerisation) is not fully reached yet: start there."
+        head = _("Stage 1 (Computerisation) is not fully reached yet: start there.", lang)
     else:
-        head = f"Reached: stage {stage}, {MATURITY_STAGES[stage - 1][0]}."
-    if stage < len(MATURITY_STAGES):
-        head += f" Next: stage {target}, {MATURITY_STAGES[target - 1][0]} — {MATURITY_STAGES[target - 1][1]}."
+        head = _("Reached: stage {stage}, {name}.", lang).format(stage=stage, name=stages[stage - 1][0])
+    if stage < len(stages):
+        head += _(" Next: stage {stage}, {name} — {desc}.", lang).format(
+            stage=target, name=stages[target - 1][0], desc=stages[target - 1][1])
     items = "".join(f"<li>{page_link(d, titles.get(d))}</li>" for d in maturity_recommendation(stage))
-    return f"<p><strong>{_esc(head)}</strong></p><p>Recommended path:</p><ol>{items}</ol>"
+    return f"<p><strong>{_esc(head)}</strong></p><p>{_('Recommended path:', lang)}</p><ol>{items}</ol>"
 
 
-def maturity_static_html(titles: Mapping[str, str] | None = None) -> str:
+def maturity_static_html(titles: Mapping[str, str] | None = None, lang: str | None = None) -> str:
     """The self-assessment on paper: statements, scoring rule and the path for each result."""
     titles = titles or {}
+    lang = book_language(lang)
+    stages = _stages(lang)
     questions = _table(
-        ["#", "stage", "statement (answer no / partly / yes)"],
-        [(i + 1, f"{s} {MATURITY_STAGES[s - 1][0]}", t) for i, (s, t) in enumerate(MATURITY_QUESTIONS)],
-        caption="Company self-assessment: twelve statements, two per acatech stage",
+        ["#", _("stage", lang), _("statement (answer no / partly / yes)", lang)],
+        [(i + 1, f"{s} {stages[s - 1][0]}", t) for i, (s, t) in enumerate(_statements(lang))],
+        caption=_("Company self-assessment: twelve statements, two per acatech stage", lang),
     )
-    rule = ("<p>Score: no = 0, partly = 1, yes = 2. A stage is reached when its two statements average at "
-            "least 1.5 points and every earlier stage is reached. Then follow the path for the next stage:</p>")
+    rule = _("<p>Score: no = 0, partly = 1, yes = 2. A stage is reached when its two statements average at "
+             "least 1.5 points and every earlier stage is reached. Then follow the path for the next stage:</p>", lang)
     paths = _table(
-        ["reached stage", "work towards", "recommended path"],
-        [(f"{s} {MATURITY_STAGES[s - 1][0]}" if s else "0 (none yet)",
-          f"{min(s + 1, 6)} {MATURITY_STAGES[min(s + 1, 6) - 1][0]}",
+        [_("reached stage", lang), _("work towards", lang), _("recommended path", lang)],
+        [(f"{s} {stages[s - 1][0]}" if s else _("0 (none yet)", lang),
+          f"{min(s + 1, 6)} {stages[min(s + 1, 6) - 1][0]}",
           ", ".join(page_link(d, titles.get(d)) for d in maturity_recommendation(s)))
-         for s in range(0, len(MATURITY_STAGES) + 1)],
-        caption="Recommended path by result", raw_cols=(2,),
+         for s in range(0, len(stages) + 1)],
+        caption=_("Recommended path by result", lang), raw_cols=(2,),
     )
     return questions + rule + paths
 
 
-def maturity_assessment(titles: Mapping[str, str] | None = None) -> Interactive:
+def maturity_assessment(titles: Mapping[str, str] | None = None, lang: str | None = None) -> Interactive:
     """The company self-assessment: a form in JupyterLab, the paper version in the HTML book."""
-    titles = titles or page_titles()
+    lang = book_language(lang)
+    titles = titles or page_titles(lang=lang)
     w = _widgets()
     widget = None
     if w is not None:
-        pickers = [w.ToggleButtons(options=list(ANSWERS), value="no", description=f"{i + 1}.",
+        labels = _sv("ANSWERS") if lang == "sv" else {a: a for a in ANSWERS}
+        pickers = [w.ToggleButtons(options=[(labels[a], a) for a in ANSWERS], value="no", description=f"{i + 1}.",
                                    style={"button_width": "70px"}) for i in range(len(MATURITY_QUESTIONS))]
-        rows = [w.VBox([w.HTML(f"<b>Stage {s}</b> — {_esc(t)}"), p])
-                for (s, t), p in zip(MATURITY_QUESTIONS, pickers, strict=True)]
+        rows = [w.VBox([w.HTML(f"<b>{_('Stage {stage}', lang).format(stage=s)}</b> — {_esc(t)}"), p])
+                for (s, t), p in zip(_statements(lang), pickers, strict=True)]
         result = w.HTML()
 
         def update(_change=None):
             stage = maturity_stage([p.value for p in pickers])
-            result.value = _maturity_result_html(stage, titles)
+            result.value = _maturity_result_html(stage, titles, lang)
 
         for p in pickers:
             p.observe(update, names="value")
         update()
         widget = w.VBox([*rows, result])
-    return Interactive(widget, maturity_static_html(titles))
+    return Interactive(widget, maturity_static_html(titles, lang), lang)
 
 
 # ----------------------------------------------------------------------------- personal competence (DigComp 2.2)
@@ -338,58 +384,82 @@ def learning_path(role: str, levels: Mapping[str, int]) -> list[str]:
     return path
 
 
-def _competence_result_html(role: str, levels: Mapping[str, int], titles: Mapping[str, str]) -> str:
+def _area_name(area: str, lang: str) -> str:
+    return _sv("COMPETENCE_AREAS")[area] if lang == "sv" else COMPETENCE_AREAS[area][0]
+
+
+def _area_short(area: str, lang: str) -> str:
+    return _sv("AREA_SHORT")[area] if lang == "sv" else AREA_SHORT[area]
+
+
+def _role_name(role: str, lang: str) -> str:
+    return _sv("ROLES")[role] if lang == "sv" else role
+
+
+def _levels(lang: str) -> dict[int, tuple[str, str]]:
+    return _sv("DIGCOMP_LEVELS") if lang == "sv" else DIGCOMP_LEVELS
+
+
+def _competence_result_html(role: str, levels: Mapping[str, int], titles: Mapping[str, str], lang: str = "en") -> str:
     gaps = competence_gaps(role, levels)
+    name = _role_name(role, lang)
     if not gaps:
-        return (f"<p><strong>You meet the suggested profile for {_esc(role)}.</strong> "
-                "Try the next role's profile, or help a colleague through a lab.</p>")
-    rows = [(COMPETENCE_AREAS[g.area][0], g.current, g.target) for g in gaps]
+        return (f"<p><strong>{_esc(_('You meet the suggested profile for {role}.', lang).format(role=name))}</strong> "
+                f"{_esc(_('Try the next role' + chr(39) + 's profile, or help a colleague through a lab.', lang))}</p>")
+    rows = [(_area_name(g.area, lang), g.current, g.target) for g in gaps]
     items = "".join(f"<li>{page_link(p, titles.get(p))}</li>" for p in learning_path(role, levels))
-    return (_table(["area", "your level", f"profile: {role}"], rows, caption="Where to grow")
-            + f"<p>Recommended path:</p><ol>{items}</ol>")
+    return (_table([_("area", lang), _("your level", lang), _("profile: {role}", lang).format(role=name)], rows,
+                   caption=_("Where to grow", lang))
+            + f"<p>{_('Recommended path:', lang)}</p><ol>{items}</ol>")
 
 
-def competence_static_html(titles: Mapping[str, str] | None = None) -> str:
+def competence_static_html(titles: Mapping[str, str] | None = None, lang: str | None = None) -> str:
     """The personal self-assessment on paper: levels, profiles and where each area is taught."""
     titles = titles or {}
-    levels = _table(["level", "band", "I can do …"],
-                    [(k, b, d) for k, (b, d) in DIGCOMP_LEVELS.items()],
-                    caption="Proficiency levels (after DigComp 2.2)")
+    lang = book_language(lang)
+    levels = _table([_("level", lang), _("band", lang), _("I can do …", lang)],
+                    [(k, b, d) for k, (b, d) in _levels(lang).items()],
+                    caption=_("Proficiency levels (after DigComp 2.2)", lang))
     areas = list(COMPETENCE_AREAS)
-    profiles = _table(["role", *[AREA_SHORT[a] for a in areas]],
-                      [(r, *[p[a] for a in areas]) for r, p in ROLE_PROFILES.items()],
-                      caption="Suggested target level per role and area")
-    where = _table(["area", "pages and labs that build it"],
-                   [(f"{AREA_SHORT[a]}: {COMPETENCE_AREAS[a][0]}", ", ".join(page_link(p, titles.get(p)) for p in COMPETENCE_AREAS[a][1]))
-                    for a in areas], caption="Where each area is taught", raw_cols=(1,))
-    rule = ("<p>Give yourself a level from 1 to 8 in each area, pick the role you have or aim for, and "
-            "compare. Study the areas with the biggest gap first, using the pages in the last table.</p>")
+    profiles = _table([_("role", lang), *[_area_short(a, lang) for a in areas]],
+                      [(_role_name(r, lang), *[p[a] for a in areas]) for r, p in ROLE_PROFILES.items()],
+                      caption=_("Suggested target level per role and area", lang))
+    where = _table([_("area", lang), _("pages and labs that build it", lang)],
+                   [(f"{_area_short(a, lang)}: {_area_name(a, lang)}",
+                     ", ".join(page_link(p, titles.get(p)) for p in COMPETENCE_AREAS[a][1]))
+                    for a in areas], caption=_("Where each area is taught", lang), raw_cols=(1,))
+    rule = _("<p>Give yourself a level from 1 to 8 in each area, pick the role you have or aim for, and "
+             "compare. Study the areas with the biggest gap first, using the pages in the last table.</p>", lang)
     return levels + profiles + rule + where
 
 
-def competence_assessment(titles: Mapping[str, str] | None = None) -> Interactive:
+def competence_assessment(titles: Mapping[str, str] | None = None, lang: str | None = None) -> Interactive:
     """The personal self-assessment: sliders in JupyterLab, the paper version in the HTML book."""
-    titles = titles or page_titles()
+    lang = book_language(lang)
+    titles = titles or page_titles(lang=lang)
     w = _widgets()
     widget = None
     if w is not None:
-        role = w.Dropdown(options=list(ROLE_PROFILES), description="Role", style={"description_width": "initial"})
-        sliders = {a: w.IntSlider(value=2, min=1, max=8, description=label, style={"description_width": "22em"},
-                                  layout={"width": "44em"})
-                   for a, (label, _pages) in COMPETENCE_AREAS.items()}
+        role = w.Dropdown(options=[(_role_name(r, lang), r) for r in ROLE_PROFILES], description=_("Role", lang),
+                          style={"description_width": "initial"})
+        sliders = {a: w.IntSlider(value=2, min=1, max=8, description=_area_name(a, lang),
+                                  style={"description_width": "22em"}, layout={"width": "44em"})
+                   for a in COMPETENCE_AREAS}
         hint = w.HTML()
         result = w.HTML()
 
         def update(_change=None):
-            hint.value = "<br>".join(f"{_esc(COMPETENCE_AREAS[a][0])}: level {s.value} — "
-                                     f"{_esc(DIGCOMP_LEVELS[s.value][1])}" for a, s in sliders.items())
-            result.value = _competence_result_html(role.value, {a: s.value for a, s in sliders.items()}, titles)
+            hint.value = "<br>".join(
+                _esc(_("{area}: level {level} — {desc}", lang).format(
+                    area=_area_name(a, lang), level=s.value, desc=_levels(lang)[s.value][1]))
+                for a, s in sliders.items())
+            result.value = _competence_result_html(role.value, {a: s.value for a, s in sliders.items()}, titles, lang)
 
         for control in [role, *sliders.values()]:
             control.observe(update, names="value")
         update()
         widget = w.VBox([role, *sliders.values(), hint, result])
-    return Interactive(widget, competence_static_html(titles))
+    return Interactive(widget, competence_static_html(titles, lang), lang)
 
 
 # ----------------------------------------------------------------------------- tool catalogue
@@ -491,6 +561,14 @@ def load_catalogue(path: Path = CATALOGUE_YML):
     if "notes" not in frame:
         frame["notes"] = ""
     frame["notes"] = frame["notes"].fillna("")
+    sv_path = Path(path).with_name(CATALOGUE_SV_YML.name)
+    if sv_path.exists():
+        sv = yaml.safe_load(sv_path.read_text(encoding="utf-8")) or {}
+        unknown = set(sv) - set(frame["name"])
+        if unknown:
+            raise InputError(f"{sv_path.name} has descriptions for tools not in {Path(path).name}: "
+                             f"{sorted(unknown)} — rename or remove them")
+        frame["description_sv"] = [sv.get(n) for n in frame["name"]]
     return frame
 
 
@@ -518,49 +596,66 @@ def filter_catalogue(frame, problem: str | None = None, costs: Iterable[str] | N
     return frame[mask]
 
 
-def _catalogue_table(frame, caption: str) -> str:
+def _value(value: str, lang: str) -> str:
+    return _sv("VALUES").get(value, value) if lang == "sv" else value
+
+
+def _problems(lang: str) -> dict[str, str]:
+    return _sv("PROBLEMS") if lang == "sv" else PROBLEMS
+
+
+def _catalogue_table(frame, caption: str, lang: str = "en") -> str:
     rows = []
-    for _, t in frame.sort_values(["category", "name"]).iterrows():
+    sv = lang == "sv" and "description_sv" in frame
+    for _i, t in frame.sort_values(["category", "name"]).iterrows():
         link = f'<a href="{_esc(t["url"])}">{_esc(t["name"])}</a>'
-        rows.append((link, t["category"], t["description"], t["licence"], t["cost"], t["skill"],
-                     t["checked"].isoformat() if t["checked"] else "not yet verified"))
-    return _table(["tool", "category", "what it does", "licence", "cost", "skill", "checked"], rows,
-                  caption=caption, raw_cols=(0,), cls="indi-catalogue")
+        description = t["description_sv"] if sv and isinstance(t["description_sv"], str) else t["description"]
+        category = _sv("CATEGORIES").get(t["category"], t["category"]) if lang == "sv" else t["category"]
+        rows.append((link, category, description, _value(t["licence"], lang), _value(t["cost"], lang),
+                     _value(t["skill"], lang),
+                     t["checked"].isoformat() if t["checked"] else _("not yet verified", lang)))
+    header = [_(h, lang) for h in ("tool", "category", "what it does", "licence", "cost", "skill", "checked")]
+    return _table(header, rows, caption=caption, raw_cols=(0,), cls="indi-catalogue")
 
 
-def catalogue_static_html(frame) -> str:
+def catalogue_static_html(frame, lang: str | None = None) -> str:
     """The whole catalogue, one table per shop-floor problem (the HTML book's version of the filter)."""
+    lang = book_language(lang)
+    problems = _problems(lang)
     jump = " · ".join(f'<a href="#tools-{k.replace("_", "-")}">{_esc(v)} ({len(filter_catalogue(frame, problem=k))})</a>'
-                      for k, v in PROBLEMS.items())
-    parts = [f'<nav aria-label="Problems in the tool catalogue"><p>Jump to: {jump}</p></nav>']
-    for key, label in PROBLEMS.items():
+                      for k, v in problems.items())
+    parts = [f'<nav aria-label="{_esc(_("Problems in the tool catalogue", lang))}"><p>{_("Jump to: ", lang)}{jump}</p></nav>']
+    for key, label in problems.items():
         sub = filter_catalogue(frame, problem=key)
-        parts.append(f'<h3 id="tools-{key.replace("_", "-")}">{_esc(label.capitalize())}</h3>')
-        parts.append(_catalogue_table(sub, f"Tools for {label} ({len(sub)})"))
+        parts.append(f'<h3 id="tools-{key.replace("_", "-")}">{_esc(label[:1].upper() + label[1:])}</h3>')
+        parts.append(_catalogue_table(sub, _("Tools for {label} ({n})", lang).format(label=label, n=len(sub)), lang))
     return "\n".join(parts)
 
 
-def catalogue_explorer(frame=None) -> Interactive:
+def catalogue_explorer(frame=None, lang: str | None = None) -> Interactive:
     """Filter the catalogue by problem, cost and skill (widget); every problem's table in the HTML book."""
     frame = load_catalogue() if frame is None else frame
+    lang = book_language(lang)
     w = _widgets()
     widget = None
     if w is not None:
-        problem = w.Dropdown(options=[(v, k) for k, v in PROBLEMS.items()], description="Problem")
-        costs = w.SelectMultiple(options=list(COSTS), value=list(COSTS), description="Cost", rows=3)
-        skill = w.Dropdown(options=list(SKILLS), value="advanced", description="Skill up to")
+        problem = w.Dropdown(options=[(v, k) for k, v in _problems(lang).items()], description=_("Problem", lang))
+        costs = w.SelectMultiple(options=[(_value(c, lang), c) for c in COSTS], value=list(COSTS),
+                                 description=_("Cost", lang), rows=3)
+        skill = w.Dropdown(options=[(_value(k, lang), k) for k in SKILLS], value="advanced",
+                           description=_("Skill up to", lang))
         out = w.HTML()
 
         def update(_change=None):
             sub = filter_catalogue(frame, problem.value, costs.value, skill.value)
-            out.value = (_catalogue_table(sub, f"{len(sub)} tool(s)") if len(sub)
-                         else "<p>No tool matches: allow more cost types or a higher skill level.</p>")
+            out.value = (_catalogue_table(sub, _("{n} tool(s)", lang).format(n=len(sub)), lang) if len(sub)
+                         else f"<p>{_('No tool matches: allow more cost types or a higher skill level.', lang)}</p>")
 
         for control in (problem, costs, skill):
             control.observe(update, names="value")
         update()
         widget = w.VBox([w.HBox([problem, skill]), costs, out])
-    return Interactive(widget, catalogue_static_html(frame))
+    return Interactive(widget, catalogue_static_html(frame, lang), lang)
 
 
 # ----------------------------------------------------------------------------- outcome alignment
@@ -573,6 +668,7 @@ class Alignment:
     pages: list[str]
     assessments: list[tuple[str, str, str]]  # (lab id, grade_id, kind: "autograded" / "manual")
     problems: list[str]
+    text_sv: str = ""
 
 
 def graded_cells(notebook: Path) -> dict[str, str]:
@@ -621,7 +717,7 @@ def outcome_alignment(outcomes_path: Path = OUTCOMES_YML, repo: Path = REPO_ROOT
                     problems.append(f"{lab_id} has no graded cell {gid!r}")
         if not assessments:
             problems.append("no graded lab cell assesses it")
-        result.append(Alignment(entry["id"], entry["text"], pages, assessments, problems))
+        result.append(Alignment(entry["id"], entry["text"], pages, assessments, problems, entry.get("text_sv", "")))
     return result
 
 
@@ -629,23 +725,45 @@ def alignment_problems(alignments: list[Alignment]) -> list[str]:
     return [f"{a.outcome}: {p}" for a in alignments for p in a.problems]
 
 
-def alignment_markdown(alignments: list[Alignment], titles: Mapping[str, str] | None = None) -> str:
+def alignment_markdown(alignments: list[Alignment], titles: Mapping[str, str] | None = None,
+                       lang: str | None = None) -> str:
     """The alignment as a Markdown table with {doc} links (rendered by the book with myst-nb's glue-free Markdown)."""
     titles = titles or {}
-    lines = ["| outcome | taught on | lab tasks | graded cells |", "|---|---|---|---|"]
+    lang = book_language(lang)
+    head = [_(h, lang) for h in ("outcome", "taught on", "lab tasks", "graded cells")]
+    lines = ["| " + " | ".join(head) + " |", "|---|---|---|---|"]
     for a in alignments:
         pages = "<br>".join(f"{{doc}}`{titles.get(p, p)} </{p}>`" for p in a.pages)
         labs = sorted({lab for lab, _g, _k in a.assessments})
         lab_cells = "<br>".join(f"{{doc}}`{lab} </labs/{lab}/README>`" if (REPO_ROOT / "labs" / lab / "README.md").exists()
                                 else f"`{lab}`" for lab in labs)
-        graded = "<br>".join(f"`{lab}:{g}` ({k})" for lab, g, k in a.assessments)
-        status = "" if not a.problems else " **(gap: " + "; ".join(a.problems) + ")**"
-        lines.append(f"| **{a.outcome}** {a.text}{status} | {pages} | {lab_cells or '—'} | {graded or '—'} |")
+        graded = "<br>".join(f"`{lab}:{g}` ({_(k, lang)})" for lab, g, k in a.assessments)
+        status = "" if not a.problems else " **(" + _("gap: ", lang) + "; ".join(a.problems) + ")**"
+        text = (a.text_sv or a.text) if lang == "sv" else a.text
+        lines.append(f"| **{a.outcome}** {text}{status} | {pages} | {lab_cells or '—'} | {graded or '—'} |")
     return "\n".join(lines)
 
 
-def page_titles(repo: Path = REPO_ROOT) -> dict[str, str]:
-    """docname → first heading of each page in _toc.yml (for link texts)."""
+def page_titles(repo: Path = REPO_ROOT, lang: str | None = None) -> dict[str, str]:
+    """docname → first heading of each page in _toc.yml (for link texts), in Swedish from locales/sv."""
+    titles = _page_titles_en(repo)
+    if book_language(lang) == "sv":
+        titles = {doc: _translated_title(repo, doc, title) for doc, title in titles.items()}
+    return titles
+
+
+def _translated_title(repo: Path, doc: str, title: str) -> str:
+    po = repo / "locales" / "sv" / "LC_MESSAGES" / f"{doc}.po"
+    if not po.exists():
+        return title
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as f:
+        message = read_po(f).get(title)
+    return message.string if message is not None and message.string and not message.fuzzy else title
+
+
+def _page_titles_en(repo: Path) -> dict[str, str]:
     titles = {}
     for doc in toc_docnames(repo / "_toc.yml"):
         for ext in (".md", ".ipynb"):

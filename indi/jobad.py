@@ -35,8 +35,10 @@ How words are matched (the rules are stated here because they decide what is cou
 
 The reading (:attr:`Analysis.verdict`) is calibrated on the number n of counted coded words: with fewer
 than ``MIN_CODED`` it is "too few coded words to tell"; otherwise an ad leans masculine or feminine only
-when the difference between the two counts is at least ``MARGIN_Z`` × √n (about what a two-sided sign
-test needs at the 5 % level), and "strongly" from 1.5 × that margin.
+when the difference between the two counts is at least ``MARGIN_Z`` × √n (what a one-sided sign test
+needs at the 5 % level in the direction the ad leans), and "strongly" from 1.5 × that margin. ``MARGIN_Z``
+was 2 (a two-sided test) until it was compared with a careful reader on the 30 real ads of
+``tests/fixtures/equality/ads/corpus.yaml``: 2 was more cautious than the reader on 5 of them, 1.645 on 2.
 """
 
 from __future__ import annotations
@@ -173,7 +175,7 @@ _ALTERNATIVES = {
         "förkämpe": ["verkar för"], "försvar": ["står för"], "tjurig": ["uthållig"], "tjurskall": ["uthållig"],
         "stark": ["uthållig", "klarar fysiskt arbete (beskriv lyften)"], "tävlingsinrikt": ["vill bli bättre"],
         "vinnar": ["vill bli bättre"], "principfast": ["tydlig", "står för det du säger"],
-        "oberoende": ["kan planera ditt eget arbete"],
+        "oberoende": ["kan planera ditt eget arbete"], "arbetsledning": ["samordning av arbetet", "planering av arbetet"],
     },
 }
 _GENERIC_ADVICE = {
@@ -264,7 +266,7 @@ def context_rules(language: str) -> tuple[_Rule, ...]:
 # --------------------------------------------------------------------------- analysis
 
 MIN_CODED = 4  # fewer counted coded words than this: too few to tell
-MARGIN_Z = 2.0  # a lean needs |masculine − feminine| ≥ MARGIN_Z · √n; "strongly" from 1.5 × that
+MARGIN_Z = 1.645  # a lean needs |masculine − feminine| ≥ MARGIN_Z · √n (one-sided 5 %); "strongly" from 1.5 × that
 
 
 @dataclass(frozen=True)
@@ -373,7 +375,7 @@ class Analysis:
         """too few, neutral, masculine-coded, strongly masculine-coded, feminine-coded or strongly feminine-coded.
 
         Fewer than ``MIN_CODED`` counted words: "too few". Otherwise the ad leans one way only when
-        |m − f| ≥ ``MARGIN_Z``·√n (≈ a two-sided sign test at 5 %), "strongly" from 1.5 × that margin.
+        |m − f| ≥ ``MARGIN_Z``·√n (≈ a one-sided sign test at 5 %), "strongly" from 1.5 × that margin.
         """
         n = self.masculine_count + self.feminine_count
         if n < MIN_CODED:

@@ -6,6 +6,7 @@
     indi-ops grade return-feedback LAB [--to DIR]     hand feedback back (hub exchange, or a folder)
     indi-ops hub [serve|add-instructor|add-students|remove|list|check-settings|export-content] …
     indi-ops labs sync|check [LAB …]                  lab_sources/<id>.md → labs/<id>/<id>.ipynb (make labs)
+    indi-ops book build|update|coverage|todo|apply     the two editions and the Swedish catalogues (make book)
     indi-ops bench [AREA …]                           the performance table (make bench)
 
 Each group is its own module (``indi_ops.grading.classroom``, ``indi_ops.hub.cli``, ``indi_ops.bench``);
@@ -21,6 +22,7 @@ GROUPS = {
     "grade": ("indi_ops.grading.classroom", "the teacher's grading path around nbgrader"),
     "hub": ("indi_ops.hub.cli", "the class hub: start it, add and remove users, export content"),
     "labs": ("indi_ops.labs", "lab text sources: sync labs/<id>/<id>.ipynb from lab_sources/<id>.md, or check"),
+    "book": ("indi_ops.book", "the book in English and Swedish: build, translation update/todo/apply, coverage"),
     "bench": ("indi_ops.bench", "performance and accuracy table (make bench)"),
 }
 

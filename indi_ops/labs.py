@@ -12,13 +12,15 @@ when a notebook is out of step with its text source.
 What the participant receives is checked too: every written answer cell is preceded by the question it
 answers (:func:`answers_without_question`: a question and its model answer in one cell vanish together
 from the release), and every instruction of the source survives ``generate_assignment``
-(:func:`lost_in_release`). ``indi-ops labs check-graders`` runs the grader checks (:mod:`indi_ops.labcheck`).
+(:func:`lost_in_release`), and every instruction reads Swedish first with the English folded below it
+(:func:`untranslated`). ``indi-ops labs check-graders`` runs the grader checks (:mod:`indi_ops.labcheck`).
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 import sys
 from pathlib import Path
 
@@ -153,6 +155,88 @@ def answers_without_question(nb) -> list[str]:
     return problems
 
 
+# Swedish first, English folded below (the shape is documented in lab_sources/README.md).
+FOLD_OPEN = "<details><summary>In English</summary>"
+FOLD_CLOSE = "</details>"
+_FOLD = re.compile(re.escape(FOLD_OPEN) + r"\n\n(.*?)\n\n" + re.escape(FOLD_CLOSE) + r"[ \t]*$", re.S | re.M)
+_HEADING = re.compile(r"^#{1,6}\s+(.*)$", re.M)
+_NOT_PROSE = re.compile(r"```.*?```|`[^`\n]*`|\$\$.*?\$\$|\$[^$\n]*\$|<[^>\n]+>|https?://\S+", re.S)
+# Short function words: a sentence of either language has several, technical terms have none.
+SV_WORDS = frozenset("och att det som är för på med av till inte har den om kan du vi när så eller från hur vad "
+                     "varje bara också där efter mot ska ett en de din ditt dina era er vilka vilken sig än alla "
+                     "men utan inom här nu vid hos då sin sina".split())
+EN_WORDS = frozenset("the and of to is that for with on are it this you as be not by from or what when which "
+                     "each only your than at its into how why does do if an but all was were would one two "
+                     "against about then they their these those more less every other same has have can will "
+                     "should must may".split())
+
+
+def language_scores(text: str) -> tuple[int, int]:
+    """(Swedish, English) evidence in prose: function words of each language, plus words with å, ä or ö."""
+    words = re.findall(r"[^\W\d_]+", _NOT_PROSE.sub(" ", text).lower())
+    sv = sum(w in SV_WORDS or bool(re.search("[åäö]", w)) for w in words)
+    return sv, sum(w in EN_WORDS for w in words)
+
+
+def _prose(text: str) -> str:
+    return _HEADING.sub("", text).strip()
+
+
+def _is_swedish(text: str) -> bool:
+    sv, en = language_scores(text)
+    return sv >= 2 and sv >= 2 * en
+
+
+def _is_english(text: str) -> bool:
+    sv, en = language_scores(text)
+    return en >= 2 and en >= 2 * sv
+
+
+def untranslated(nb, min_words: int = 4) -> list[str]:
+    """Markdown cells a participant reads that are not Swedish first with the English folded below.
+
+    Every Markdown cell but a written answer (which the release replaces) must read: Swedish text, then
+    ``<details><summary>In English</summary>``, a blank line, the English, a blank line, ``</details>`` —
+    once per part of the cell; headings read ``Swedish / English``. Without the blank lines JupyterLab and
+    nbconvert show the English as raw Markdown, so a fold without them is a problem too.
+    """
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown" or is_written_answer(cell):
+            continue
+        text, where = cell.source, f"cell {i} ({cell.source.strip()[:60]!r})"
+        folds = list(_FOLD.finditer(text))
+        if text.count("<details") != len(folds) or text.count(FOLD_CLOSE) != len(folds):
+            problems.append(f"{where}: write each fold as `{FOLD_OPEN}`, a blank line, the English, a blank line, "
+                            f"`{FOLD_CLOSE}` on its own line (Markdown inside HTML needs the blank lines)")
+            continue
+        outside = _FOLD.split(text)[::2]  # the text before, between and after the folds
+        for heading in _HEADING.findall("\n".join(outside)):
+            sv_part, sep, en_part = heading.partition(" / ")
+            if not sep or not sv_part.strip() or not en_part.strip() or sv_part.strip() == en_part.strip():
+                problems.append(f"{where}: heading {heading!r} must read 'Swedish / English'")
+            elif language_scores(sv_part)[1] > language_scores(sv_part)[0]:
+                problems.append(f"{where}: heading {heading!r} must start with the Swedish")
+        for fold in folds:
+            if _HEADING.search(fold.group(1)):
+                problems.append(f"{where}: no heading inside the English fold: put it after a slash in the heading")
+            if not _is_english(fold.group(1)):
+                problems.append(f"{where}: the fold must hold the English text, got {fold.group(1).strip()[:60]!r}")
+        for k, part in enumerate(outside):
+            prose = _prose(part)
+            if len(prose.split()) < (min_words if k < len(folds) else 1):
+                if k < len(folds):
+                    problems.append(f"{where}: English fold {k + 1} has no Swedish text before it")
+                continue
+            if k < len(folds) and not _is_swedish(prose):
+                problems.append(f"{where}: text before English fold {k + 1} must be Swedish, got {prose[:60]!r}")
+            elif k == len(folds) and not _is_swedish(prose):
+                problems.append(f"{where}: {prose[:60]!r} is not Swedish: write it in Swedish, English folded below")
+            elif k == len(folds) and len(prose.split()) >= min_words:
+                problems.append(f"{where}: Swedish text without its English fold after it: {prose[:60]!r}")
+    return problems
+
+
 def lost_in_release(source, release) -> list[str]:
     """Instructions of the source that the student release lacks: every Markdown cell that is not a written
     answer must appear verbatim, and every answer cell must still follow its question."""
@@ -172,7 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         return labcheck.main(argv[1:])
     ap = argparse.ArgumentParser(prog="indi-ops labs", description=__doc__.split("\n\n")[0])
     ap.add_argument("action", choices=["sync", "check", "check-graders"],
-                    help="sync: write the notebooks; check: only compare; check-graders: run the grader checks "
+                    help="sync: write the notebooks; check: compare, and check that every instruction is Swedish "
+                         "first with the English folded below; check-graders: run the grader checks "
                          "(indi-ops labs check-graders -h)")
     ap.add_argument("labs", nargs="*", help="lab ids (default: every lab_sources/*.md)")
     ap.add_argument("--sources", type=Path, default=SOURCES, help="folder of the text sources (default lab_sources/)")
@@ -184,7 +269,14 @@ def main(argv: list[str] | None = None) -> int:
             for lab in stale:
                 print(f"{lab}: {args.labs_dir / lab / (lab + '.ipynb')} is not what "
                       f"{args.sources / (lab + '.md')} says: run `make labs`")
-            return 1 if stale else 0
+            import jupytext
+
+            unread = 0
+            for lab in args.labs or lab_ids(args.sources):
+                for problem in untranslated(jupytext.read(args.sources / f"{lab}.md")):
+                    print(f"{lab}: {problem} (Swedish first, English folded below: lab_sources/README.md)")
+                    unread += 1
+            return 1 if stale or unread else 0
         for lab in args.labs or lab_ids(args.sources):
             print(f"{lab}: {'written' if sync(lab, args.sources, args.labs_dir) else 'unchanged'}")
         return 0

@@ -39,8 +39,9 @@ def run(cmd: list[str], cwd: Path, timeout: float = 1800, check: bool = True) ->
 
 @pytest.fixture(scope="session")
 def built_book() -> Path:
-    """The HTML book, built once per session exactly as `make book` does (warnings are errors)."""
-    run(["jupyter-book", "build", str(REPO), "--warningiserror", "--keep-going", "--quiet"], cwd=REPO)
+    """The HTML book in both editions (English at the root, Swedish under sv/), built once per session
+    exactly as `make book` does (warnings are errors)."""
+    run([str(BIN / "indi-ops"), "book", "build"], cwd=REPO)
     html = REPO / "_build" / "html"
     assert (html / "index.html").stat().st_size > 0, "book build produced an empty index.html"
     return html
@@ -58,3 +59,30 @@ def make_course(tmp: Path, labs: list[Path]) -> Path:
         f"configure(c, {str(tmp)!r})\n"
     )
     return tmp
+
+
+# ----------------------------------------------------------------------------- parallel runs (make test)
+# `make test` runs the suite on every core with pytest-xdist (--dist loadgroup). Tests that share
+# something expensive or global run in one worker, in one group: the book build (one _build/ folder),
+# the class hubs (system accounts, ports), and each test file (its module fixtures execute lab
+# notebooks once). The heaviest groups are queued first so no core idles at the end.
+_GROUPS = {"test_hub_": "hub", "test_book_": "book"}
+_HEAVY_FIRST = ["test_grading_pipeline", "hub", "test_lab_checks", "test_grading_hostile", "book"]
+
+
+def _group(item) -> str:
+    name = Path(str(item.fspath)).stem
+    for prefix, group in _GROUPS.items():
+        if name.startswith(prefix):
+            return group
+    if "built_book" in getattr(item, "fixturenames", ()):
+        return "book"
+    return name
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {g: i for i, g in enumerate(_HEAVY_FIRST)}
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(_group(item)))
+    # stable: within a group the file's own order is kept
+    items.sort(key=lambda it: rank.get(_group(it), len(rank)))

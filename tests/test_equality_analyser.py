@@ -74,16 +74,17 @@ def test_swedish_example_ad_lists_every_coded_word_and_leans_masculine():
     r = analyse(EXAMPLE_ADS["sv"])
     assert r.language == "sv"
     words = {h.word.lower() for h in r.counted if h.coding == "masculine"}
-    assert words == {"ledande", "driven", "självständig", "självgående", "stark", "drivkraft", "analytiskt",
+    assert words == {"ledande", "driven", "självständig", "självgående", "drivkraft", "analytiskt",
                      "självförtroende", "beslut", "utmanas", "kämpar"}, words
     assert [h.word for h in r.counted if h.coding == "feminine"] == ["tillsammans"]
-    # technical sense and a set phrase are shown but not counted
-    assert {h.word for h in r.other_sense} == {"varmvalsat", "beroende"}
-    assert (r.masculine_count, r.feminine_count, r.score) == (11, 1, 10)
-    # n = 12: the margin is 2·√12 ≈ 6.9; a difference of 10 passes it but not 1.5 × margin ≈ 10.4
-    assert r.margin == pytest.approx(2 * math.sqrt(12))
-    assert r.verdict == "masculine-coded"
-    assert r.verdict_text() == "maskulint kodad"
+    # technical sense, a set phrase and "stark" strengthening another coded word ("stark drivkraft") are shown
+    # but not counted
+    assert {h.word for h in r.other_sense} == {"varmvalsat", "beroende", "stark"}
+    assert (r.masculine_count, r.feminine_count, r.score) == (10, 1, 9)
+    # n = 11: the margin is 1.645·√11 ≈ 5.5; a difference of 9 passes 1.5 × margin ≈ 8.2 as well
+    assert r.margin == pytest.approx(1.645 * math.sqrt(11))
+    assert r.verdict == "strongly masculine-coded"
+    assert r.verdict_text() == "starkt maskulint kodad"
 
 
 def test_rewritten_swedish_ad_has_no_coded_words_left():
@@ -105,7 +106,7 @@ def test_english_example_ad():
     assert {h.other_sense for h in r.other_sense} >= {"yield (material property / output)", "lead (time/the metal)",
                                                       "competitive (about pay or prices)", "agreement (a contract)",
                                                       "understanding (knowledge of a subject)"}
-    assert r.verdict == "masculine-coded"  # 8 − 1 = 7 ≥ 2·√9 = 6, but < 1.5 × 6 = 9
+    assert r.verdict == "masculine-coded"  # 8 − 1 = 7 ≥ 1.645·√9 ≈ 4.9, but < 1.5 × 4.9 ≈ 7.4
 
 
 def test_technical_phrases_are_recognised_across_a_line_break():
@@ -155,7 +156,7 @@ def test_english_quality_engineer_ad():
     assert [h.word for h in r.counted if h.coding == "feminine"] == ["sharing", "warm"]
     assert [h.word for h in r.duties] == ["analyse"], "'analyse measurement data' is a task, 'analytical' a trait"
     assert {h.word for h in r.other_sense} == {"yield", "sensitive", "lead", "agreement"}  # "lead-free": the part
-    assert r.verdict == "neutral"  # 4 − 2 = 2 < 2·√6 ≈ 4.9
+    assert r.verdict == "neutral"  # 4 − 2 = 2 < 1.645·√6 ≈ 4.0
 
 
 # ------------------------------------------------------------------ language
@@ -238,7 +239,7 @@ def test_english_hyphen_variants_match_once(text):
 
 
 def test_hyphenated_parts_are_tried_when_the_whole_word_does_not_match():
-    assert stems("A data-driven team.", "en") == ["driven"]
+    assert stems("A results-driven team.", "en") == ["driven"]
     assert stems("co-operative and cooperative", "en") == ["cooperat", "cooperat"]
     assert stems("Du blir team-ledare.", "sv") == ["ledare"]
     # a Swedish suspended compound: "ledar- och samarbetsförmåga"
@@ -425,6 +426,121 @@ def test_the_coded_sense_is_still_counted(text, word):
     assert kinds(text)[word] == "coded"
 
 
+# Rules written on the second collection of real ads (tests/fixtures/equality/ads/corpus.yaml, "dev" ads):
+# each with the real sentence it was written for, and the neighbouring coded sense that must still count.
+@pytest.mark.parametrize("text, word, kind", [
+    # Platsbanken ads (CC0): Bemano, Astar, KemRisk, Missions, Textilia
+    ("God fysik och vana vid ett aktivt arbete.", "aktivt", "other"),
+    ("Vi skapar stolta yrkesmän och kvinnor som får en möjlighet att uppleva glädjen i att ha ett arbete.", "kvinnor",
+     "other"),
+    ("Tidigare erfarenhet från arbetsledning tex APL ansvar, Arbetslagsledare eller liknande", "ansvar", "duty"),
+    ("Delat med rollen som yrkeslärare finns möjlighet till att få ett ansvarstillägg som arbetslagsledare.",
+     "ansvarstillägg", "duty"),
+    ("KemRisk erbjuder dig en självständig och ansvarsfull roll i ett engagerat och sammansvetsat team.", "ansvarsfull",
+     "duty"),
+    ("Du får djupdyka i kvalitetsfrågor, driva och utveckla arbetsområdet.", "driva", "duty"),
+    ("Vill du utvecklas genom att forma och driva ett eget ansvarsområde på ett spännande bolag?", "driva", "duty"),
+    ("Det är ett företag med korta beslutsvägar.", "beslutsvägar", "other"),
+    ("Du är serviceinriktad, såväl internt gentemot kollegor som externt med kunder och samarbetspartners.",
+     "samarbetspartners", "other"),
+    ("Rekryteringen görs i samarbete med Tillväxt Botkyrka.", "samarbete", "other"),
+    ("Varmt välkommen med din ansökan!", "varmt", "other"),
+    ("Bearbeta både varma leads och viss kallkundsförsäljning", "varma", "other"),
+    ("Det här är din chans att bygga starka kundrelationer.", "starka", "other"),
+    ("Bygga upp och underhålla en stark kundpipeline", "stark", "other"),
+    ("Vår vision är att bidra till en stark och livskraftig arbetsmarknad.", "stark", "other"),
+    # Platsbanken ads (CC0) in English: Cambio, Vend, Volvo Cars
+    ("You will take the lead in developing a modern, API-first platform, working with test-driven development.",
+     "driven", "other"),
+    ("Our e-health solutions supports health care professionals in their daily work.", "supports", "other"),
+    ("To feel comfortable in this role you enjoy working in a collaborative and fast-paced environment.", "feel",
+     "other"),
+    ("We provide job seekers with individually tailored job matches.", "individually", "other"),
+    ("A collaborative team player who optimises for the bigger picture and not individual wins", "individual", "other"),
+    ("Lay out arguments in a structured and insights-driven way.", "driven", "other"),
+    ("As part of a dynamic family of marketplaces, we connect people with services and products that matter.",
+     "connect", "other"),
+    ("To bring traditional car manufacturing into a connected, sustainable and smart future.", "connected", "other"),
+    ("Create safe, sustainable and connected cars.", "connected", "other"),
+    ("Retailer collaboration, and support agents that can leverage modern technology to serve our customers.",
+     "support", "other"),
+    ("Within the Customer Care & Support product cluster, you will oversee our digital products.", "support", "other"),
+    ("In 2010, we decided to transform our business.", "decided", "other"),
+    # a public job page (Fond du Lac maintenance laborer)
+    ("Learning and Training: Actively participate in Safety Training Programs.", "actively", "other"),
+    ("Assist Mechanics: Support Mechanics in performing light maintenance tasks.", "support", "duty"),
+    ("Aid mechanics when needed, such as retrieving tools or supporting tasks related to equipment repairs.",
+     "supporting", "other"),
+    # written after scoring the seven ads held out while the rules above were written (those ads are now dev)
+    ("Som handledare blir du en förebild som sprider energi, trygghet och gemenskap.", "handledare", "other"),
+    ("Vi söker tre personer som vill skapa en oförglömlig vecka för barn i Malmö under höstlovet.", "barn", "other"),
+    ("Du får ta del av flexibla arbetstider och roliga aktiviteter tillsammans med teamet.", "aktiviteter", "other"),
+    ("Nyfiken och driven – du har en stark drivkraft att utmanas och utvecklas", "stark", "other"),
+    ("Ett starkt säkerhetsskydd är viktigare än någonsin och vi på Ellevio har ambitionen att aktivt fortsätta "
+     "vårt arbete inom området.", "ambitionen", "other"),
+    ("Vi på Ellevio har ambitionen att aktivt fortsätta vårt arbete inom området.", "aktivt", "other"),
+    ("Ett starkt säkerhetsskydd är viktigare än någonsin.", "starkt", "other"),
+    ("I rollen arbetar du tillsammans med säkerhetsskyddschefen och fungerar som ett viktigt stöd för både "
+     "ledningsgrupper och kollegor.", "stöd", "duty"),
+    ("Din roll som handledare är att finnas där som stöd och pepp.", "stöd", "duty"),
+    ("Du ansvarar för att samordna och stötta teamet i frågor som rör personalsäkerhet.", "stötta", "duty"),
+    ("Kundkonsultationer – arbeta nära kunder för att ge vägledning och stöd i effektivt användande av "
+     "datalösningar", "stöd", "duty"),
+    ("Designa och implementera datamodeller för att stödja rapporterings- och analyskrav.", "stödja", "other"),
+    ("Designa och implementera datamodeller för att stödja rapporterings- och analyskrav.", "analyskrav", "other"),
+    ("Brinner du för att skapa smarta verksamheter med hjälp av Data Analytics och Business Intelligence?",
+     "analytics", "other"),
+    ("Du skapar datalösningar som gör det möjligt för kunderna att fatta datadrivna beslut.", "beslut", "other"),
+    ("Hos Data Distillery erbjuds du en spännande roll med mycket ansvar.", "ansvar", "duty"),
+    ("I samspel med kund förstå affärsbehov, samla in krav och designa datalösningar.", "förstå", "other"),
+    ("Vår viktigaste tillgång är alla de individer som med sin nyfikenhet gör universitetet spännande.", "individer",
+     "other"),
+    ("Till exempel finns ELLE-nätet, Ellevios interna kvinnliga nätverk.", "kvinnliga", "other"),
+    ("As a Data Insights & Analytics Leader, you guide co-workers.", "analytics", "other"),
+    ("You provide data insights and analytical services that help achieve business goals.", "analytical", "other"),
+    ("Your knowledge of HR steering systems allows you to drive informed decision-making.", "decision", "other"),
+    ("Provide guidance to decision makers.", "decision", "other"),
+    ("Share insights to support the achievement of operational goals and objectives.", "support", "other"),
+    ("Collaborating with stakeholders, supporting the roll out of relevant global initiatives.", "supporting",
+     "other"),
+    ("Comply with all relevant legislation, regulations, agreements and Ingka group policies.", "agreements",
+     "other"),
+    ("All requirements are subject to possible modification to reasonably accommodate individuals with a "
+     "disability.", "individuals", "other"),
+])
+def test_rules_from_the_second_collection_of_real_ads(text, word, kind):
+    assert kinds(text)[word] == kind
+
+
+@pytest.mark.parametrize("text, word", [
+    ("Du har en förmåga att proaktivt se vad som behöver göras och tar ett stort ansvar för att driva saker framåt.",
+     "ansvar"),                                                        # taking responsibility is a trait
+    ("Du har en förmåga att proaktivt se vad som behöver göras och tar ett stort ansvar för att driva saker framåt.",
+     "driva"),                                                         # drive in a personality paragraph
+    ("Positiv och energisk med en stark vilja att utvecklas", "stark"),  # a strong will, not a strong pipeline
+    ("Skapa långvariga och förtroendefulla kundrelationer genom regelbundna samtal", "kundrelationer"),
+    ("Ett team som stöttar varandra och firar framgångar tillsammans.", "stöttar"),
+    ("Du är bra på att samarbeta med kollegor i ett lag.", "samarbeta"),  # colleagues, not another firm
+    ("Driven by purpose and curiosity, we constantly evolve.", "driven"),
+    ("Be part of a mission-driven team with the freedom to innovate.", "driven"),  # motivation, not a method
+    ("Collaborate with talented colleagues in a supportive and dynamic environment.", "supportive"),
+    ("Hos oss får du möjlighet att göra skillnad, växa som individ och ha riktigt kul på vägen!", "individ"),
+    ("Du har en stark ambition och god förmåga att fatta beslut.", "beslut"),
+    ("Du får chansen att ta en ledande roll i projekten och vara med och forma strategiska beslut.", "beslut"),
+    ("Du är ambitiös och har ett starkt självförtroende.", "ambitiös"),
+    ("You bring strong decision-making skills.", "decision"),
+    ("You'll develop the leadership skills and confidence to drive innovation across Volvo Cars.", "confidence"),
+    ("Din roll är att vara ett stöd för barnen, och du är själv omtänksam och stöttande.", "stöttande"),
+])
+def test_the_coded_sense_next_to_the_new_rules_still_counts(text, word):
+    assert kinds(text)[word] == "coded"
+
+
+def test_arbetsledning_is_leadership_but_the_pipe_network_is_not():
+    assert counted("Tidigare erfarenhet från arbetsledning eller liknande.", "sv") == {"arbetsledning": "masculine"}
+    assert counted("Vi förnyar ledningsnätet och elledningar.", "sv") == {}
+
+
 def test_duty_wording_never_moves_the_reading():
     base = "Du är självständig, driven, analytisk och har stark drivkraft."
     duties = (" Du ansvarar för underhållet och har personalansvar. Ansvarig rekryterare är Eva. "
@@ -447,12 +563,12 @@ def test_duty_wording_is_shown_apart_in_report_html_and_json():
 
 @pytest.mark.parametrize("m, f, verdict", [
     (0, 0, "too few"), (2, 1, "too few"), (3, 0, "too few"),  # fewer than MIN_CODED words
-    (4, 0, "masculine-coded"),                                 # 4 ≥ 2·√4
+    (4, 0, "masculine-coded"),                                 # 4 ≥ 1.645·√4 ≈ 3.3, < 1.5 × 3.3
     (3, 1, "neutral"),                                         # 2 < 4
     (2, 2, "neutral"),
-    (9, 0, "strongly masculine-coded"),                        # 9 ≥ 1.5·2·√9
+    (9, 0, "strongly masculine-coded"),                        # 9 ≥ 1.5·1.645·√9 ≈ 7.4
     (8, 1, "masculine-coded"),                                 # 7 ≥ 6, < 9
-    (12, 4, "masculine-coded"), (11, 5, "neutral"),            # 8 ≥ 2·√16; 6 < 8
+    (12, 4, "masculine-coded"), (11, 5, "neutral"),            # 8 ≥ 1.645·√16 ≈ 6.6; 6 < 6.6
     (1, 7, "feminine-coded"), (0, 9, "strongly feminine-coded"),
 ])
 def test_reading_needs_a_margin_that_grows_with_the_number_of_coded_words(m, f, verdict):
@@ -470,12 +586,12 @@ def test_one_word_no_longer_makes_an_ad_coded():
 
 def test_the_rule_is_stated_with_the_ads_numbers():
     r = analyse("ambitious ambitious ambitious ambitious loyal", "en")
-    assert r.rule_text("en") == ("Rule: at least 4 coded words, and a difference of at least 2×√n "
-                                 "(here n = 5, so 4.5) before an ad leans one way.")
+    assert r.rule_text("en") == ("Rule: at least 4 coded words, and a difference of at least 1.645×√n "
+                                 "(here n = 5, so 3.7) before an ad leans one way.")
     assert "minst 4 kodade ord" in r.rule_text("sv")
     assert analyse("An ambitious welder.", "en").rule_text() == (
         "Rule: an ad needs at least 4 coded words before it can lean one way (here 1).")
-    assert (MIN_CODED, MARGIN_Z) == (4, 2.0)
+    assert (MIN_CODED, MARGIN_Z) == (4, 1.645)
 
 
 def test_counts_table_groups_words_by_stem():
@@ -668,5 +784,5 @@ def test_cli_reads_the_issue_water_and_sewer_ad_sensibly(corpus, tmp_path, capsy
     out = capsys.readouterr().out
     duty_line = next(line for line in out.splitlines() if "uppgift eller ansvar, räknas inte" in line)
     assert "fordonsansvarig" in duty_line and "ansvarig" in duty_line
-    assert "läsning: neutral (balanserad)" in out  # 3 against 10, n = 13: a difference of 7 < 2·√13
+    assert "läsning: feminint kodad" in out  # 3 against 10, n = 13: 7 ≥ 1.645·√13 ≈ 5.9 (the reader: feminine)
     assert "ledningsnät" not in out.lower(), "the pipe network is not a leader"

@@ -111,7 +111,7 @@ def test_cli_report_json_and_html(tmp_path, capsys):
     ad = FIXTURES / "ad_sv_produktionsledare.txt"
     assert main([str(ad)]) == 0
     out = capsys.readouterr().out
-    # 3 masculine, 5 feminine: a difference of 2 is less than 2·√8, and the two duties are shown apart
+    # 3 masculine, 5 feminine: a difference of 2 is less than 1.645·√8 ≈ 4.7, and the two duties are shown apart
     assert "läsning: neutral (balanserad)" in out and "uppgift eller ansvar, räknas inte: personalansvar" in out
     out_html = tmp_path / "ad.html"
     assert main([str(ad), "--json", "--ui", "en", "--html", str(out_html)]) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import shutil
 
 import nbformat
@@ -28,8 +29,8 @@ def test_a_one_word_fix_is_a_one_line_diff(tmp_path):
     shutil.copytree(labs.LABS / lab, nbs / lab)
     before = (nbs / lab / f"{lab}.ipynb").read_text().splitlines()
     text = (sources / f"{lab}.md").read_text()
-    assert "What you will learn" in text
-    (sources / f"{lab}.md").write_text(text.replace("What you will learn", "What you will find out", 1))
+    assert "Det här lär du dig" in text
+    (sources / f"{lab}.md").write_text(text.replace("Det här lär du dig", "Det här får du lära dig", 1))
     assert labs.sync(lab, sources, nbs)
     after = (nbs / lab / f"{lab}.ipynb").read_text().splitlines()
     changed = [d for d in difflib.unified_diff(before, after, n=0, lineterm="")
@@ -144,3 +145,74 @@ def test_a_question_inside_its_answer_cell_is_lost_in_the_release(tmp_path):
     assert "why?" not in nbformat.writes(release), "nbgrader kept the question: B1 would not be a defect"
     lost = labs.lost_in_release(nb, release)
     assert lost and "has no question cell before it" in lost[0]
+
+
+# ------------------------------------------------------------------ Swedish first, English folded below
+
+FOLD = labs.FOLD_OPEN + "\n\n{}\n\n" + labs.FOLD_CLOSE
+SV = "Skriv funktionen som räknar ut energitätheten för en inställning, och ändra inte tabellen du får."
+EN = "Write the function that computes the energy density of a setting, and do not change the table you are given."
+
+
+def _md_nb(*sources, answer=None):
+    cells = [nbformat.v4.new_markdown_cell(s) for s in sources]
+    if answer is not None:
+        cells.append(nbformat.v4.new_markdown_cell(answer))
+        cells[-1].metadata["nbgrader"] = {"grade": True, "solution": True, "grade_id": "why", "points": 1}
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+@pytest.mark.parametrize("lab", labs.lab_ids())
+def test_every_instruction_is_swedish_first_with_the_english_folded_below(lab):
+    """The participants read Swedish first: every Markdown cell they read is Swedish, each part followed by
+    its English in a <details> fold, headings 'Swedish / English' (shape: lab_sources/README.md)."""
+    nb = nbformat.read(labs.LABS / lab / f"{lab}.ipynb", as_version=4)
+    readable = [c for c in nb.cells if c.cell_type == "markdown" and not labs.is_written_answer(c)]
+    assert len(readable) >= 20, f"{lab}: only {len(readable)} instruction cells?"
+    problems = labs.untranslated(nb)
+    assert not problems, f"{lab}:\n" + "\n".join(problems)
+
+
+def test_the_language_check_catches_english_left_in_front():
+    ok = "## Uppgift 1 — Rensa / Task 1 — Clean\n\n" + SV + "\n\n" + FOLD.format(EN)
+    assert labs.untranslated(_md_nb(ok, answer="Model answer in English only: the release replaces it.")) == []
+    cases = {
+        "English only": (EN, "is not Swedish: write it in Swedish, English folded below"),
+        "English first, Swedish folded": (EN + "\n\n" + FOLD.format(SV), "before English fold 1 must be Swedish"),
+        "Swedish without the English": (SV, "without its English fold"),
+        "fold without blank lines": (SV + "\n\n" + labs.FOLD_OPEN + "\n" + EN + "\n" + labs.FOLD_CLOSE,
+                                     "needs the blank lines"),
+        "fold first": (FOLD.format(EN) + "\n\n" + SV, "no Swedish text before it"),
+        "heading in English only": ("## Task 1 — Clean\n\n" + SV + "\n\n" + FOLD.format(EN), "must read 'Swedish / English'"),
+        "heading English first": ("## Task 1 — Clean the table / Uppgift 1 — Rensa\n\n" + SV + "\n\n" + FOLD.format(EN),
+                                  "must start with the Swedish"),
+        "heading inside the fold": (SV + "\n\n" + FOLD.format("## Task 1\n\n" + EN), "no heading inside"),
+        "second part untranslated": (ok + "\n\n" + SV, "without its English fold"),
+    }
+    for name, (source, message) in cases.items():
+        problems = labs.untranslated(_md_nb(ok, source))
+        assert problems and all(p.startswith("cell 1 ") for p in problems), (name, problems)
+        assert any(message in p for p in problems), (name, problems)
+
+
+@pytest.mark.parametrize("lab", labs.lab_ids())
+def test_the_english_fold_renders_as_markdown_in_nbconvert_and_formgrader(lab):
+    """nbconvert (feedback HTML, formgrader) renders the fold's inside as Markdown, and the grader's
+    sanitiser leaves the teacher's cells as they are."""
+    from indi_ops.grading.sanitize import render_markdown, safe_markdown
+
+    nb = nbformat.read(labs.LABS / lab / f"{lab}.ipynb", as_version=4)
+    folded = [c.source for c in nb.cells if labs.FOLD_OPEN in c.source]
+    assert folded
+    for source in folded:
+        html = render_markdown(source)
+        inside = re.findall(r"<details><summary>In English</summary>(.*?)</details>", html, re.S)
+        assert len(inside) == source.count(labs.FOLD_OPEN), source[:80]
+        for part in inside:
+            assert "<p>" in part or "<li>" in part, part[:80]
+            text = re.sub(r"<(code|pre)>.*?</\1>", "", part, flags=re.S)  # code may hold ** (levels**2)
+            assert "**" not in text and "`" not in text, f"raw Markdown in the rendered fold: {part[:120]!r}"
+        assert safe_markdown(source) == (source, []), source[:80]
+    # and without the blank lines the English would show as raw Markdown: what the check forbids
+    raw = render_markdown(SV + "\n\n" + labs.FOLD_OPEN + "\n**" + EN + "**\n" + labs.FOLD_CLOSE)
+    assert "**Write" in raw

@@ -86,4 +86,5 @@ def setup(app):
     app.connect("html-page-context", _fix_body)
     app.connect("builder-inited", _report_legal)
     app.connect("config-inited", _check_launch)
+    app.setup_extension("indi_i18n")  # the language switch between the English and Swedish editions
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

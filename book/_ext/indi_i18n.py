@@ -1,0 +1,95 @@
+"""The book's two editions: a language switch on every page, and the edition's own title.
+
+The English edition is built at the site root, the Swedish one under ``sv/`` (``indi-ops book build``,
+``make book``). Each page links to the same page in the other edition; ``<link rel="alternate"
+hreflang>`` tells browsers and search engines the pair. Loaded by ``indi_book.setup``.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+
+# Edition → folder under the site root, and how the switch names it (in its own language).
+EDITIONS = {
+    "en": {"dir": "", "label": "In English", "title": "INDI Lab — digitalisation and AI for small metal-working firms"},
+    "sv": {"dir": "sv", "label": "På svenska", "author": "INDI Labs medverkande",
+           "title": "INDI Lab — digitalisering och AI för små verkstadsföretag"},
+}
+SWITCH_LABEL = {"en": "Language", "sv": "Språk"}
+
+
+def other_edition_href(pagename: str, lang: str, target: str) -> str:
+    """Relative link from ``pagename`` in edition ``lang`` to the same page in edition ``target``."""
+    depth = pagename.count("/")
+    up = "../" * depth + ("../" if EDITIONS[lang]["dir"] else "")
+    target_dir = EDITIONS[target]["dir"]
+    return posixpath.join(up, target_dir, f"{pagename}.html") if target_dir else f"{up}{pagename}.html"
+
+
+def switch_html(pagename: str, lang: str) -> str:
+    links = []
+    for target, edition in EDITIONS.items():
+        if target == lang:
+            continue
+        href = html.escape(other_edition_href(pagename, lang, target))
+        links.append(f'<a class="indi-lang-link" href="{href}" hreflang="{target}" lang="{target}">'
+                     f'{html.escape(edition["label"])}</a>')
+    return (f'<nav class="indi-lang-switch" aria-label="{SWITCH_LABEL.get(lang, "Language")}">'
+            + " ".join(links) + "</nav>\n")
+
+
+def _add_switch(app, pagename, templatename, context, doctree):
+    lang = app.config.language or "en"
+    if lang not in EDITIONS or not context.get("body"):
+        return
+    context["body"] = switch_html(pagename, lang) + context["body"]
+    alternates = "".join(
+        f'<link rel="alternate" hreflang="{t}" href="{html.escape(other_edition_href(pagename, lang, t))}" />\n'
+        for t in EDITIONS if t != lang)
+    context["metatags"] = context.get("metatags", "") + alternates
+
+
+# Theme texts outside any catalogue the theme ships for Swedish (found by reading the built pages).
+THEME_TEXT_SV = {'placeholder="Search this book..."': 'placeholder="Sök i boken …"'}
+
+
+def _theme_texts(app, exception):
+    if exception or (app.config.language or "en") != "sv" or app.builder.format != "html":
+        return
+    from pathlib import Path
+
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        fixed = text
+        for en, sv in THEME_TEXT_SV.items():
+            fixed = fixed.replace(en, sv)
+        if fixed != text:
+            page.write_text(fixed, encoding="utf-8")
+
+
+def _edition_tag(app, config):
+    """Tag ``en`` or ``sv`` for ``{only}`` blocks: text that one edition needs and the other repeats.
+
+    A bilingual page keeps its Swedish beside the English in the English edition; its English copy is
+    wrapped in ``:::{only} en`` and left out of the Swedish edition (and of the Swedish catalogue:
+    the text extraction runs with ``indi_edition = "sv"``).
+    """
+    app.tags.add(config.indi_edition or config.language or "en")
+
+
+def _edition_title(app, config):
+    lang = config.language or "en"
+    if lang in EDITIONS and lang != "en":
+        config.html_title = EDITIONS[lang]["title"]
+        config.project = EDITIONS[lang]["title"]
+        config.author = EDITIONS[lang].get("author", config.author)
+
+
+def setup(app):
+    app.add_config_value("indi_edition", "", "env")
+    app.connect("config-inited", _edition_tag)
+    app.connect("config-inited", _edition_title)
+    app.connect("html-page-context", _add_switch)
+    app.connect("build-finished", _theme_texts)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -413,7 +413,7 @@ SKILLS = {"foundation": "point and click; a few hours to get going (DigComp leve
           "advanced": "programming, integration or a specialist (levels 5–8)"}
 LICENCES = {"open-source", "commercial", "freemium"}
 REQUIRED = ("name", "category", "problems", "licence", "cost", "skill", "description", "url", "source")
-# `checked` (optional): the date someone verified the entry against its source; absent = not yet verified.
+# `checked` (optional): the date someone verified the entry against its source; absent = not yet checked.
 OPTIONAL = ("checked", "notes")
 _URL = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/\S*)?$")
 
@@ -524,7 +524,7 @@ def _catalogue_table(frame, caption: str) -> str:
     for _, t in frame.sort_values(["category", "name"]).iterrows():
         link = f'<a href="{_esc(t["url"])}">{_esc(t["name"])}</a>'
         rows.append((link, t["category"], t["description"], t["licence"], t["cost"], t["skill"],
-                     t["checked"].isoformat() if t["checked"] else "not yet verified"))
+                     t["checked"].isoformat() if t["checked"] else "not yet checked"))
     return _table(["tool", "category", "what it does", "licence", "cost", "skill", "checked"], rows,
                   caption=caption, raw_cols=(0,), cls="indi-catalogue")
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from indi.errors import InputError
 from indi.book import (
     HOURS_PER_HP,
     READING_WPM,
@@ -23,6 +22,7 @@ from indi.book import (
     study_totals,
     timed_pages,
 )
+from indi.errors import InputError
 
 REPO = Path(__file__).resolve().parents[1]
 TIMED = [d for docs in timed_pages().values() for d in docs if d not in STATED_TIME] + ["book/start/launch"]

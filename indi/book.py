@@ -18,6 +18,7 @@ Command line (from the repository root)::
     python -m indi.book catalogue        # validate the catalogue; list entries due for a re-check
     python -m indi.book outcomes         # print the outcome-alignment table; exit 1 on gaps
     python -m indi.book hub-url URL      # point the book's JupyterHub launch button at your hub
+    python -m indi.book times [--write]  # study time of every page from the rule; --write updates the pages
 """
 
 from __future__ import annotations
@@ -482,7 +483,7 @@ SKILLS = {"foundation": "point and click; a few hours to get going (DigComp leve
           "advanced": "programming, integration or a specialist (levels 5–8)"}
 LICENCES = {"open-source", "commercial", "freemium"}
 REQUIRED = ("name", "category", "problems", "licence", "cost", "skill", "description", "url", "source")
-# `checked` (optional): the date someone verified the entry against its source; absent = not yet verified.
+# `checked` (optional): the date someone verified the entry against its source; absent = not yet checked.
 OPTIONAL = ("checked", "notes")
 _URL = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/\S*)?$")
 
@@ -613,7 +614,7 @@ def _catalogue_table(frame, caption: str, lang: str = "en") -> str:
         category = _sv("CATEGORIES").get(t["category"], t["category"]) if lang == "sv" else t["category"]
         rows.append((link, category, description, _value(t["licence"], lang), _value(t["cost"], lang),
                      _value(t["skill"], lang),
-                     t["checked"].isoformat() if t["checked"] else _("not yet verified", lang)))
+                     t["checked"].isoformat() if t["checked"] else _("not yet checked", lang)))
     header = [_(h, lang) for h in ("tool", "category", "what it does", "licence", "cost", "skill", "checked")]
     return _table(header, rows, caption=caption, raw_cols=(0,), cls="indi-catalogue")
 
@@ -779,6 +780,374 @@ def _page_titles_en(repo: Path) -> dict[str, str]:
     return titles
 
 
+# ----------------------------------------------------------------------------- study times
+
+# The rule (written for learners in book/start/outcomes.md, "How the study times are worked out"):
+#   reading   = words read / READING_WPM + FIGURE_MIN per figure, diagram or code block
+#   exercises = the minutes stated in each exercise's title "(N min)" + SELFCHECK_MIN per self-check question
+# each rounded to the nearest 5 minutes (at least 5 when there is anything). Not read: front matter, the
+# time line, code, solutions, exercise statements (they belong to the exercise), self-check blocks, the
+# Swedish summary, and the Swedish half of bilingual text (you read one language).
+READING_WPM = 120        # about half of 238 wpm, adults' silent reading of English non-fiction (Brysbaert 2019)
+FIGURE_MIN = 1
+SELFCHECK_MIN = 1
+HOURS_PER_HP = 40 * 40 / 60   # 40 weeks × 40 h of full-time study = 60 hp  →  26.7 h per hp
+# Parts of the book whose pages count towards the course's study time, in _toc.yml's order.
+STUDY_PARTS = ("Start here", "Find your way", "Digitalisation and AI in a small firm", "Technologies", "Labs",
+               "Careers and competence", "Equality and careers")
+# Pages that keep a stated time instead of the rule: the labs (their own estimate of the notebook work)
+# and the workshop session (a 3-hour meeting for a team, an alternative to reading the module alone).
+STATED_TIME = ("labs/vision_inspection/README", "labs/sensor_analytics/README", "labs/am_parameters/README")
+NOT_STUDY = ("equality_module/workshop/facilitator_guide", "equality_module/workshop/evaluation_form")
+# Pages outside STUDY_PARTS that carry a time line worked out by the same rule.
+ALSO_TIMED = ("book/start/launch",)
+
+_SV_MARKERS = frozenset("och är för på att av inte med som ett en till vid eller ska från du vi har kan det de "
+                        "den om när hur var vad där också men så sin sina finns blir får".split())
+_EN_MARKERS = frozenset("the and is are of to in for on with that a an you it be as by from or not this "
+                        "what how where when which can has have we they their there your".split())
+_FENCE = re.compile(r"^(```+|:::+)\s*(\{([\w-]+)\})?\s*(.*)$")
+_ROLE = re.compile(r"\{(\w+)\}`([^`]*)`")
+_EXERCISE_MIN = re.compile(r"\((\d+) min\)\s*$")
+_PROJECT_H = re.compile(r"\(project: (\d+(?:\.\d+)?) h\)\s*$")
+
+
+@dataclass
+class StudyTime:
+    doc: str
+    words: int
+    figures: int
+    exercise_minutes: list[int]
+    selfcheck_questions: int
+    project_minutes: int = 0   # an own project stated as "(project: N h)": counted on its own, not in the page
+
+    @property
+    def reading(self) -> int:
+        return _round5(self.words / READING_WPM + FIGURE_MIN * self.figures)
+
+    @property
+    def exercises(self) -> int:
+        return _round5(sum(self.exercise_minutes) + SELFCHECK_MIN * self.selfcheck_questions)
+
+    @property
+    def total(self) -> int:
+        return self.reading + self.exercises
+
+
+def _round5(minutes: float) -> int:
+    if minutes <= 0:
+        return 0
+    return max(5, 5 * int(minutes / 5 + 0.5))
+
+
+def _is_swedish(segment: str) -> bool:
+    words = re.findall(r"[^\W\d_]+", segment.lower())
+    sv = sum(w in _SV_MARKERS for w in words)
+    en = sum(w in _EN_MARKERS for w in words)
+    return sv >= 2 and sv > en
+
+
+def _role_text(match: re.Match) -> str:
+    role, body = match.group(1), match.group(2)
+    if role == "cite":
+        return " ".join(["Author year"] * len([k for k in body.split(",") if k.strip()]))
+    shown = re.match(r"^(.*?)\s*<[^>]+>$", body, re.S)
+    if shown:
+        return shown.group(1)
+    return "the linked page" if role in ("doc", "ref") else body
+
+
+def _count_words(block: str) -> int:
+    """Words in one paragraph, list item or table, leaving out Swedish segments of "svenska / English" text."""
+    block = re.sub(r"<!--.*?-->", "", _ROLE.sub(_role_text, block), flags=re.S)
+    block = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", block)          # links and images keep their text
+    rows = block.splitlines() if block.lstrip().startswith("|") else [" ".join(block.split())]
+    n = 0
+    for row in rows:
+        cells = [c for c in row.strip().strip("|").split("|")] if row.lstrip().startswith("|") else [row]
+        for cell in cells:
+            if re.fullmatch(r"\s*:?-+:?\s*", cell):
+                continue
+            for seg in cell.split(" / "):
+                if not _is_swedish(seg):
+                    n += sum(bool(re.search(r"\w", tok)) for tok in seg.split())
+    return n
+
+
+def study_time(path: Path, doc: str | None = None) -> StudyTime:
+    """Words, figures, stated exercise minutes and self-check questions of one MyST page (see the rule above)."""
+    return study_time_of(Path(path).read_text(encoding="utf-8"), doc or str(path))
+
+
+def study_time_of(text: str, doc: str) -> StudyTime:
+    """``study_time`` for a page's text."""
+    path = doc
+    if text.startswith("---\n"):
+        text = text.split("---\n", 2)[2]
+    text = text.split("\n## Sammanfattning", 1)[0]
+    words = figures = questions = project = 0
+    exercise_minutes: list[int] = []
+    paragraph: list[str] = []
+
+    def flush():
+        nonlocal words
+        if paragraph:
+            words += _count_words("\n".join(paragraph))
+            paragraph.clear()
+
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        m = _FENCE.match(line)
+        if m:
+            flush()
+            fence, name, title = m.group(1), m.group(3) or "", m.group(4)
+            j = i + 1
+            while j < len(lines) and not re.match(rf"^{re.escape(fence)}\s*$", lines[j]):
+                j += 1
+            body = lines[i + 1:j]
+            options = {o.group(1): o.group(2) for o in (re.match(r"^:(\w+):\s*(.*)$", b) for b in body) if o}
+            if name == "selfcheck":
+                questions += sum(1 for b in body if b.startswith("- q:"))
+            elif name == "admonition" and title.startswith(("Exercise", "Activity")):
+                found, project_h = _EXERCISE_MIN.search(title), _PROJECT_H.search(title)
+                if project_h:
+                    project += round(float(project_h.group(1)) * 60)
+                elif found:
+                    exercise_minutes.append(int(found.group(1)))
+                else:
+                    raise InputError(f"{doc or path}: exercise {title!r} states no time; end its title with "
+                                     "'(N min)', or '(project: N h)' for an own project")
+            elif name == "admonition" and title.startswith("Solution"):
+                pass
+            elif name in ("code-cell", "figure", "image", "mermaid", "graphviz") or fence.startswith("`"):
+                if "remove-cell" not in options.get("tags", ""):
+                    figures += 1
+            else:  # notes, boxes, other admonitions: read like the text around them
+                words += _count_words(title) if title else 0
+                for b in body:
+                    if re.match(r"^:\w+:", b) or not b.strip():
+                        flush()
+                    else:
+                        paragraph.append(b)
+                flush()
+            i = j + 1
+            continue
+        stripped = line.strip()
+        if (not stripped or stripped.startswith(("%", "<!--")) or re.match(r"^\(.+\)=$", stripped)
+                or re.match(r"^\*(Time|Tid):", stripped)):
+            flush()
+            if re.match(r"^\*(Time|Tid):", stripped):  # a time line may run over two lines
+                while not lines[i].rstrip().endswith("*") and i + 1 < len(lines):
+                    i += 1
+        else:
+            if stripped.startswith(("#", "- ", "* ", "1. ")) or re.match(r"^\d+\. ", stripped):
+                flush()
+            figures += len(re.findall(r"!\[[^\]]*\]\(|<img\b", line))
+            paragraph.append(line)
+        i += 1
+    flush()
+    return StudyTime(doc or str(path), words, figures, exercise_minutes, questions, project)
+
+
+def timed_pages(toc_path: Path = TOC_YML) -> dict[str, list[str]]:
+    """part caption → the pages whose time comes from the rule (stated-time pages are in STATED_TIME)."""
+    toc = yaml.safe_load(Path(toc_path).read_text())
+    parts: dict[str, list[str]] = {"Start here": [toc["root"]]}
+    for part in toc["parts"]:
+        if part["caption"] in STUDY_PARTS:
+            docs = [str(c["file"]).removesuffix(".md") for c in part["chapters"]]
+            parts.setdefault(part["caption"], []).extend(d for d in docs if d not in NOT_STUDY)
+    return parts
+
+
+def page_front_times(path: Path) -> tuple[int, int, int]:
+    """(teaching, exercises, project) minutes from a page's front matter."""
+    text = Path(path).read_text(encoding="utf-8")
+    if not text.startswith("---\n"):
+        return (0, 0, 0)
+    front = yaml.safe_load(text.split("---\n", 2)[1]) or {}
+    return (int(front.get("teaching", 0) or 0), int(front.get("exercises", 0) or 0), int(front.get("project", 0) or 0))
+
+
+def time_line(t: StudyTime, bilingual: bool = False) -> str:
+    """The visible line under a page's title, e.g. '*Time: 10 min reading, 15 min exercises and self-check.*'"""
+    en, sv = [], []
+    if t.reading:
+        en.append(f"{t.reading} min reading")
+        sv.append(f"{t.reading} min läsning")
+    if t.exercises:
+        kind_en = ("exercises and self-check" if t.exercise_minutes and t.selfcheck_questions
+                   else "self-check" if t.selfcheck_questions else "exercises")
+        kind_sv = ("övningar och självtest" if t.exercise_minutes and t.selfcheck_questions
+                   else "självtest" if t.selfcheck_questions else "övningar")
+        en.append(f"{t.exercises} min {kind_en}")
+        sv.append(f"{t.exercises} min {kind_sv}")
+    line = f"*Time: {', '.join(en) or 'a few minutes'}."
+    if bilingual:
+        line += f" / Tid: {', '.join(sv) or 'några minuter'}."
+    return line + "*"
+
+
+_TIME_LINE = re.compile(r"^\*(?:Time|Tid):[^*]*\*[ \t]*$", re.M)
+
+
+def apply_study_time(text: str, t: StudyTime) -> str:
+    """The page text with its front matter minutes and its visible time line set from the rule."""
+    if text.startswith("---\n"):
+        _, fm, body = text.split("---\n", 2)
+    else:
+        fm, body = "", text
+    for key, value in (("teaching", t.reading), ("exercises", t.exercises), ("project", t.project_minutes)):
+        if not value and key == "project":
+            fm = re.sub(r"^project:.*\n", "", fm, flags=re.M)
+            continue
+        if re.search(rf"^{key}:.*$", fm, re.M):
+            fm = re.sub(rf"^{key}:.*$", f"{key}: {value}", fm, count=1, flags=re.M)
+        else:
+            fm += f"{key}: {value}\n"
+    old = _TIME_LINE.search(body)
+    bilingual = bool(old and "/ Tid:" in old.group(0))
+    line = time_line(t, bilingual)
+    if old:
+        body = body[:old.start()] + line + body[old.end():]
+    else:
+        title = re.search(r"^# .+$", body, re.M)
+        if not title:
+            raise InputError(f"{t.doc}: no '# title' line to put the time line under")
+        body = body[:title.end()] + "\n\n" + line + body[title.end():]
+    return f"---\n{fm}---\n{body}"
+
+
+@dataclass
+class PartTime:
+    part: str
+    pages: int
+    reading: int
+    exercises: int
+    labs: int
+
+    @property
+    def total(self) -> int:
+        return self.reading + self.exercises + self.labs
+
+
+def study_totals(repo: Path = REPO_ROOT) -> tuple[list[PartTime], int]:
+    """Minutes per part of the book (from the pages' front matter), and the own project's minutes."""
+    rows, project = [], 0
+    for part, docs in timed_pages(repo / "_toc.yml").items():
+        reading = exercises = labs = 0
+        for doc in docs:
+            teaching, ex, proj = page_front_times(repo / f"{doc}.md")
+            project += proj
+            if doc in STATED_TIME:
+                labs += teaching + ex
+            else:
+                reading += teaching
+                exercises += ex
+        rows.append(PartTime(part, len(docs), reading, exercises, labs))
+    return rows, project
+
+
+def _h(minutes: int) -> str:
+    return f"{minutes / 60:.1f} h"
+
+
+def _hp(minutes: int) -> str:
+    return f"{minutes / 60 / HOURS_PER_HP:.1f} hp"
+
+
+def study_table_markdown(rows: list[PartTime], project: int) -> str:
+    lines = ["| part of the book | pages | reading | exercises and self-checks | labs | total |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r.part} | {r.pages} | {_h(r.reading)} | {_h(r.exercises)} | "
+                     f"{_h(r.labs) if r.labs else '—'} | {_h(r.total)} |")
+    core = sum(r.total for r in rows)
+    lines.append(f"| **the course** | {sum(r.pages for r in rows)} | {_h(sum(r.reading for r in rows))} | "
+                 f"{_h(sum(r.exercises for r in rows))} | {_h(sum(r.labs for r in rows))} | "
+                 f"**{_h(core)} ≈ {_hp(core)}** |")
+    lines.append(f"| your own pilot-project plan (written, reviewed by the teacher) | | | | | {_h(project)} |")
+    lines.append(f"| **with the pilot plan** | | | | | **{_h(core + project)} ≈ {_hp(core + project)}** |")
+    return "\n".join(lines)
+
+
+def study_summary(repo: Path = REPO_ROOT) -> dict[str, str]:
+    """Figures pages may quote in their text, written as ``<value><!-- {{key}} -->`` (kept current by
+    ``write_study_times``): course and pilot totals in hours and hp (also with a Swedish decimal comma),
+    weeks at two hours a week, and the total of each part (``<first word of its caption>_h``)."""
+    rows, project = study_totals(repo)
+    core = sum(r.total for r in rows)
+    figures = {"core_h": _h(core), "core_hp": _hp(core), "all_h": _h(core + project), "all_hp": _hp(core + project),
+               "project_h": _h(project), "weeks_at_2h": f"{round((core + project) / 60 / 2)} weeks"}
+    figures |= {f"{k}_sv": figures[k].replace(".", ",") for k in ("core_h", "core_hp", "all_h", "all_hp")}
+    figures |= {f"{r.part.split()[0].lower()}_h": _h(r.total) for r in rows}
+    return figures
+
+
+_TABLE_START = "% study-time table: written by `python -m indi.book times --write` from the pages; do not edit by hand\n"
+_TABLE_END = "% end of study-time table\n"
+_FIGURE = re.compile(r"([^\s<>(]+(?: h| hp| weeks)?)<!-- \{\{(\w+)\}\} -->")
+_TIME_ROW = re.compile(r"^(\| \{doc\}`([^`<>]+)` \|.*\| )(\d+ min|\d+(?:\.\d)? h)( \|)$", re.M)
+
+
+def _fmt_minutes(minutes: int) -> str:
+    return f"{minutes} min" if minutes < 120 else f"{minutes / 60:.1f} h".replace(".0 h", " h")
+
+
+def render_page_times(text: str, doc: str, repo: Path = REPO_ROOT) -> str:
+    """One page's text with everything the rule decides set: front matter minutes and time line, the
+    outcomes page's table, the time column of tables that list pages, and the tagged figures."""
+    text = apply_study_time(text, study_time_of(text, doc))
+    if _TABLE_START in text:
+        if _TABLE_END not in text:
+            raise InputError(f"{doc}: the study-time table has no end marker {_TABLE_END.strip()!r}")
+        rows, project = study_totals(repo)
+        head, rest = text.split(_TABLE_START, 1)
+        _, tail = rest.split(_TABLE_END, 1)
+        text = f"{head}{_TABLE_START}\n{study_table_markdown(rows, project)}\n\n{_TABLE_END}{tail}"
+    folder = doc.rsplit("/", 1)[0]
+
+    def row(m: re.Match) -> str:
+        target = m.group(2).strip()
+        target = target.lstrip("/") if target.startswith("/") else f"{folder}/{target}"
+        path = repo / f"{target}.md"
+        if not path.exists() or target in NOT_STUDY:
+            return m.group(0)
+        teaching, exercises, _project = page_front_times(path)
+        return f"{m.group(1)}{_fmt_minutes(teaching + exercises)}{m.group(4)}"
+
+    text = _TIME_ROW.sub(row, text)
+    figures = study_summary(repo)
+    unknown = set(re.findall(r"<!-- \{\{(\w+)\}\} -->", text)) - set(figures)
+    if unknown:
+        raise InputError(f"{doc}: unknown study-time figure(s) {sorted(unknown)}; use one of {sorted(figures)}")
+    return _FIGURE.sub(lambda m: f"{figures[m.group(2)]}<!-- {{{{{m.group(2)}}}}} -->", text)
+
+
+def write_study_times(repo: Path = REPO_ROOT, write: bool = True) -> list[str]:
+    """Set every timed page from the rule (see ``render_page_times``); the totals depend on the pages and
+    some pages quote the totals, so it repeats until nothing changes. Returns the pages that changed
+    (with write=False: the pages that are out of date, nothing written)."""
+    docs = [d for docs in timed_pages(repo / "_toc.yml").values() for d in docs if d not in STATED_TIME]
+    changed: list[str] = []
+    for _round in range(5):
+        changed_now = []
+        for doc in [*docs, *ALSO_TIMED]:
+            path = repo / f"{doc}.md"
+            text = path.read_text(encoding="utf-8")
+            new = render_page_times(text, doc, repo)
+            if new != text:
+                changed_now.append(doc)
+                if write:
+                    path.write_text(new, encoding="utf-8")
+        changed += [d for d in changed_now if d not in changed]
+        if not changed_now or not write:
+            return changed
+    raise InputError("study times did not settle after 5 rounds: " + ", ".join(changed_now))
+
+
 # ----------------------------------------------------------------------------- launch links
 
 CONFIG_YML = REPO_ROOT / "_config.yml"
@@ -842,6 +1211,18 @@ def main(argv: list[str] | None = None) -> int:
         for p in problems:
             print("GAP:", p)
         return 1 if problems else 0
+    if what == "times":
+        try:
+            changed = write_study_times(write="--write" in argv[1:])
+        except InputError as err:
+            print(err)
+            return 1
+        rows, project = study_totals()
+        print(study_table_markdown(rows, project))
+        if changed:
+            verb = "updated" if "--write" in argv[1:] else "out of date (run with --write)"
+            print(f"\n{len(changed)} page(s) {verb}: " + ", ".join(changed))
+        return 1 if changed and "--write" not in argv[1:] else 0
     if what == "hub-url" and len(argv) == 2:
         try:
             set_hub_url(argv[1])

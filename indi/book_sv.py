@@ -154,7 +154,7 @@ UI = {
         "jämför. Studera områdena med störst glapp först, med sidorna i den sista tabellen.</p>",
     "Role": "Roll",
     "{area}: level {level} — {desc}": "{area}: nivå {level} — {desc}",
-    "not yet verified": "inte kontrollerad än",
+    "not yet checked": "inte kontrollerad än",
     "tool": "verktyg",
     "category": "kategori",
     "what it does": "vad det gör",

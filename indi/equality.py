@@ -219,7 +219,7 @@ QUIZ = [  # (id, question sv, question en, options, correct option, explanation 
      {"a": "Maskulint ordval halverar kvinnors ansökningar / Masculine wording halves women's applications",
       "b": "Försumbara effekter av ordvalet på vem som söker / Negligible effects of wording on who applies",
       "c": "Feminint ordval avskräcker män / Feminine wording deters men"}, "b",
-     "Försumbara effekter: ordval är en liten spak bland många.", "Negligible effects: wording is one small lever among many."),
+     "Försumbara effekter: ordvalet är en liten faktor bland många.", "Negligible effects: wording is one small lever among many."),
     ("q3", "Vilka fyra steg har arbetet med aktiva åtgärder (3 kap. 2 §)?",
      "What are the four steps of active measures (ch. 3, § 2)?",
      {"a": "Undersöka, analysera, åtgärda, följa upp / Investigate, analyse, act, follow up",

@@ -1,7 +1,7 @@
 """``indi-ops book``: build the book in both languages, and keep its Swedish translation complete.
 
     indi-ops book build [--lang en,sv]      _build/html (English) and _build/html/sv (Swedish)  (make book)
-    indi-ops book update                    extract the English text, merge it into locales/sv/*.po
+    indi-ops book update [PAGE …]           extract the English text, merge it into locales/sv/*.po
     indi-ops book coverage [--min 0.98]     share of learner-facing text with a Swedish version, per page
     indi-ops book todo [PAGE …] > todo.txt  untranslated and changed texts, as blocks to fill in
     indi-ops book apply todo.txt            write the filled-in blocks into the catalogues (checked)
@@ -155,14 +155,19 @@ def _write(catalog, path: Path) -> None:
     path.write_bytes(buf.getvalue())
 
 
-def update(pot_dir: Path | None = None) -> dict[str, tuple[int, int]]:
-    """Merge the current English text into locales/sv: new messages empty, changed ones fuzzy."""
+def update(pot_dir: Path | None = None, docs: list[str] | None = None) -> dict[str, tuple[int, int]]:
+    """Merge the current English text into locales/sv: new messages empty, changed ones fuzzy.
+
+    With ``docs``, only those pages' catalogues are touched (translators working on other pages at the
+    same time keep theirs)."""
     from babel.messages.catalog import Catalog
 
     pot_dir = pot_dir or extract()
     counts = {}
     for pot in sorted(pot_dir.rglob("*.pot")):
         doc = pot.relative_to(pot_dir).with_suffix("").as_posix()
+        if docs and doc not in docs:
+            continue
         template = _read(pot)
         po = _po_path(doc)
         catalog = _read(po) if po.exists() else Catalog(locale=LANG, project="INDI Lab")
@@ -320,7 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("build", help="build the English and Swedish editions")
     b.add_argument("--lang", default="en,sv", help="comma-separated editions (default en,sv)")
     b.add_argument("--verbose", action="store_true")
-    sub.add_parser("update", help="extract the English text and merge it into locales/sv")
+    u = sub.add_parser("update", help="extract the English text and merge it into locales/sv")
+    u.add_argument("pages", nargs="*", help="only these pages' catalogues (default: all)")
     c = sub.add_parser("coverage", help="Swedish coverage per learner page")
     c.add_argument("--min", type=float, default=0.0, help="exit 1 if the total share is below this")
     c.add_argument("--no-extract", action="store_true", help="use the last extraction in _build")
@@ -337,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
               (f" and {html.relative_to(REPO_ROOT)}/sv/index.html" if "sv" in args.lang else ""))
         return 0
     if args.cmd == "update":
-        counts = update()
+        counts = update(docs=args.pages or None)
         done = sum(c[0] for c in counts.values())
         total = sum(c[1] for c in counts.values())
         print(f"locales/{LANG}: {len(counts)} catalogues, {done}/{total} messages translated")

@@ -267,3 +267,63 @@ def test_technology_and_lab_pages_show_data_figures_and_diagrams(built_book):
         if doc in PROCESS_PAGES and not any(f.kind == "diagram" and f.has_alt and f.caption for f in figs):
             problems.append(f"{doc}: explains a process but has no diagram with alt text and a caption")
     assert not problems, "\n".join(problems)
+
+
+# Developer wording has no place on learner pages: issue numbers, benchmark keys, machine load, build paths.
+DEV_WORDING = re.compile(r"issue #\d*|\b(?:the|this|that|GitHub) issue\b|\bmake bench\b|\bbench\b|load ≈|"
+                         r"/tmp/|/work/|_build/", re.I)
+
+
+def learner_docs() -> list[str]:
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
+    teachers = {c["file"] for p in toc["parts"] if p["caption"] == "For teachers" for c in p["chapters"]}
+    return [d for d in toc_docnames() if d not in teachers]
+
+
+def developer_wording(page_html: str) -> list[str]:
+    main = re.search(r"<main[^>]*>(.*)</main>", page_html, re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", main.group(1) if main else page_html))
+    return [text[max(0, m.start() - 40):m.end() + 40].replace("\n", " ") for m in DEV_WORDING.finditer(text)]
+
+
+def test_the_developer_wording_check_finds_it():
+    page = "<main><p>Fixed in issue #12; see make bench (load ≈ 1.9) and /tmp/x, _build/html.</p></main>"
+    assert len(developer_wording(page)) == 5
+    assert len(developer_wording("<main><p>Numbers from the bench, as the issue quoted.</p></main>")) == 2
+    assert developer_wording("<main><p>A workbench, benchmarking your shop, an issue of a magazine.</p></main>") == []
+
+
+@pytest.mark.slow  # needs the book build (shared, once per session)
+def test_learner_pages_carry_no_developer_text(built_book):
+    found = {}
+    for doc in learner_docs():
+        hits = developer_wording((built_book / f"{doc}.html").read_text(encoding="utf-8"))
+        if hits:
+            found[doc] = hits
+    assert not found, "developer wording on learner pages (move it to the teachers' part or remove it):\n" + \
+        "\n".join(f"{d}: {h}" for d, hs in found.items() for h in hs[:5])
+
+
+# Swedish calques of English idioms found in earlier versions, with what to write instead.
+CALQUES = {
+    "gemensamma identiteter": "samma beteckningar (order, detalj, maskin)",
+    "läckande utvärdering": "utvärderingar där testdata läcker in i träningen",
+    "självsäkert fel": "kan ha fel men låta säker",
+    "utskrivna detaljer": "3D-printade (additivt tillverkade) detaljer",
+    "utskriven detalj": "3D-printad detalj",
+    "provbit": "provkropp",
+    "anteckningsbok": "notebook",
+    "spakar": "det som väger tyngre / faktorer",
+    "en liten spak": "en liten faktor",
+    "ett högskolepoäng": "en högskolepoäng",
+}
+
+
+def test_no_known_swedish_calques():
+    files = [REPO / f"{d}.md" for d in toc_docnames() if (REPO / f"{d}.md").exists()]
+    files += sorted((REPO / "lab_sources").glob("*.md"))
+    found = []
+    for path in files:
+        text = path.read_text(encoding="utf-8").lower()
+        found += [f"{path.relative_to(REPO)}: {bad!r} → {good}" for bad, good in CALQUES.items() if bad in text]
+    assert not found, "Swedish calques:\n" + "\n".join(found)

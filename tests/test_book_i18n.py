@@ -203,3 +203,14 @@ def test_swedish_page_titles_come_from_the_catalogues():
     for doc in translated:
         po = book.LOCALES / "sv" / "LC_MESSAGES" / f"{doc}.po"
         assert {m.id: m.string for m in book._read(po)}[en[doc]] == sv[doc]
+
+
+def test_an_english_twin_is_in_the_english_edition_only(built_book, pot_dir):
+    # equality_module/job_ad_wording.md wraps the English copy of a Swedish section in {only} en.
+    en = (built_book / "equality_module" / "job_ad_wording.html").read_text(encoding="utf-8")
+    sv = (built_book / "sv" / "equality_module" / "job_ad_wording.html").read_text(encoding="utf-8")
+    twin = "finds words from two lists"
+    assert twin in en and twin not in sv
+    assert "letar efter ord ur två ordlistor" in sv
+    pot = (pot_dir / "equality_module" / "job_ad_wording.pot").read_text(encoding="utf-8")
+    assert twin not in pot, "text the Swedish edition does not show must not wait for a translation"

@@ -87,10 +87,25 @@ def test_personas_are_fictional_and_balanced():
     assert (she, he) == (3, 3)
 
 
-def test_careers_page_names_the_four_routes():
+def test_careers_page_names_the_five_routes_in_its_table():
     src = text("careers")
-    for route in ("Vocational higher education (YH)", "högskoleingenjör", "Validation", "apprenticeship"):
-        assert route in src
+    table = src.split("## Routes into the industry", 1)[1].split("\n\n", 2)[1]
+    rows = [ln for ln in table.splitlines() if ln.startswith("| **")]
+    assert len(rows) == 5, f"the page promises five routes; the table has {len(rows)}"
+    assert "five main routes" in src
+    for route in ("apprenticeship", "Komvux", "Vocational higher education (YH)", "högskoleingenjör", "Validation"):
+        assert any(route in r for r in rows), route
+
+
+def test_careers_topics_live_in_one_place():
+    """Role profiles are on book/careers/roles, routes on the equality careers page, validation on levels."""
+    roles = (REPO / "book/careers/roles.md").read_text(encoding="utf-8")
+    levels = (REPO / "book/careers/levels.md").read_text(encoding="utf-8")
+    careers = text("careers")
+    assert "| role | core tasks | knowledge and skills |" in roles and "core tasks" not in careers
+    assert "{doc}`../book/careers/roles`" in careers and "{doc}`/equality_module/careers`" in roles
+    assert "(careers-routes)=" in careers and "{ref}`careers-routes`" in levels
+    assert "| **Validation**" in careers and "(careers-validation)=" in levels and "200 per year" not in levels
 
 
 @pytest.mark.parametrize("page", ["workshop/facilitator_guide", "workshop/quiz", "workshop/evaluation_form"])
@@ -110,11 +125,22 @@ def test_facilitator_agenda_adds_up_to_three_hours():
 
 
 def test_quiz_questions_and_explanations_exist_in_both_languages():
+    # the page's questions agree with QUIZ: tests/test_book_selfcheck.py
     for qid, q_sv, q_en, options, correct, ex_sv, ex_en in QUIZ:
         assert q_sv != q_en and ex_sv != ex_en and correct in options and len(options) == 3, qid
-    answers = text("workshop/quiz").split(":::{admonition} Answers / Facit", 1)[1]
-    for i, (_, _, _, _, correct, _, _) in enumerate(QUIZ, 1):
-        assert re.search(rf"^{i}\. \*\*{correct}\*\*", answers, re.M), f"folded answer {i} agrees with QUIZ"
+
+
+def test_quiz_key_agrees_with_the_sourced_figures_and_the_analyser():
+    """What the quiz page's build-time cell used to check: q1 quotes the data table, q6 the analyser."""
+    from indi.data import load_women_share
+    from indi.equality import analyse
+
+    facts = load_women_share()
+    aku = facts[facts["indicator"].str.startswith("Women's share of employees aged 20-64")]
+    q1 = next(q for q in QUIZ if q[0] == "q1")
+    assert aku["value_percent"].tolist() == [24.0] and q1[3][q1[4]] == "24 %", "q1 quotes 24 % (AKU 2019)"
+    ad = analyse("Erfarenhet av varmvalsad plåt.", "sv")
+    assert ad.counted == [] and ad.other_sense[0].word == "varmvalsad", "q6: 'varmvalsad' must not be counted"
 
 
 def test_equality_data_card_exists_and_is_registered():

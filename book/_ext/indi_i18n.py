@@ -78,6 +78,15 @@ def _edition_tag(app, config):
     app.tags.add(config.indi_edition or config.language or "en")
 
 
+def _extract_for_edition(app):
+    """Sphinx's gettext builder keeps every ``{only}`` block (its tags are always true); extract only what
+    the edition being translated shows, so an English-only twin needs no Swedish version."""
+    if app.builder.name == "gettext" and app.config.indi_edition:
+        from sphinx.util.tags import Tags
+
+        app.builder.tags = Tags([app.config.indi_edition, "gettext"])
+
+
 def _edition_title(app, config):
     lang = config.language or "en"
     if lang in EDITIONS and lang != "en":
@@ -92,4 +101,5 @@ def setup(app):
     app.connect("config-inited", _edition_title)
     app.connect("html-page-context", _add_switch)
     app.connect("build-finished", _theme_texts)
+    app.connect("builder-inited", _extract_for_edition)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -104,7 +104,7 @@ LANGS = ("sv", "en")
 UI = {
     "sv": {"check": "Kontrollera svaret", "right": "Rätt.", "wrong": "Inte riktigt.", "again": "Försök igen.",
            "choose": "Välj ett svar först.", "question": "Fråga {n} av {total}", "key": "Svar och förklaringar",
-           "correct": "rätt svar", "label": "Kontrollera dig själv"},
+           "correct": "rätt svar", "label": "Testa dig själv"},
     "en": {"check": "Check answer", "right": "Correct.", "wrong": "Not quite.", "again": "Try again.",
            "choose": "Choose an answer first.", "question": "Question {n} of {total}",
            "key": "Answers and explanations", "correct": "correct answer", "label": "Check yourself"},
@@ -206,6 +206,8 @@ def render_selfcheck(questions: list[dict], lang: str, block_id: str, show: str 
     """Accessible HTML for one block: per question a form with a fieldset of radio buttons (legend =
     question), a real button, and a polite live region for the feedback; the answer key folded below."""
     lang = "sv" if lang == "sv" else "en"
+    if lang == "sv":
+        show = "edition"  # the Swedish edition is Swedish only; "both" is for the English edition's readers
     attr = html.escape
     total = len(questions)
     out = [f'<div class="indi-selfcheck" id="{attr(block_id)}" data-lang="{lang}" data-show="{attr(show)}" '

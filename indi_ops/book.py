@@ -172,9 +172,28 @@ def update(pot_dir: Path | None = None, docs: list[str] | None = None) -> dict[s
         po = _po_path(doc)
         catalog = _read(po) if po.exists() else Catalog(locale=LANG, project="INDI Lab")
         catalog.update(template, no_fuzzy_matching=False)
+        for message in catalog:
+            # Text the page already holds in Swedish (its *Sammanfattning*) is its own translation.
+            if message.id and is_swedish(message.id) and (message.fuzzy or not message.string):
+                message.string = message.id
+                message.flags.discard("fuzzy")
         _write(catalog, po)
         counts[doc] = _counts(catalog)
     return counts
+
+
+_SV_WORDS = set("och att det som är på av för med inte till har kan ska när hur vad eller också från efter"
+                .split())
+_EN_WORDS = set("the and to of is on by for with not that are can you when how what or also from after"
+                .split())
+
+
+def is_swedish(text: str) -> bool:
+    """A paragraph written in Swedish (many Swedish function words, few English ones)."""
+    words = re.findall(r"[a-zåäö]+", text.lower())
+    sv = sum(w in _SV_WORDS for w in words)
+    en = sum(w in _EN_WORDS for w in words)
+    return sv >= 3 and sv > 3 * en
 
 
 # Text that needs no translation: only numbers, code, citations, links, symbols.

@@ -214,3 +214,11 @@ def test_an_english_twin_is_in_the_english_edition_only(built_book, pot_dir):
     assert "letar efter ord ur två ordlistor" in sv
     pot = (pot_dir / "equality_module" / "job_ad_wording.pot").read_text(encoding="utf-8")
     assert twin not in pot, "text the Swedish edition does not show must not wait for a translation"
+
+
+def test_a_swedish_paragraph_is_recognised_and_an_english_one_is_not():
+    assert book.is_swedish("De tre metall-AM-processerna närmast en verkstad är L-PBF och DED. Planera "
+                           "bearbetningsmån, referenser och fixering från början, och mät det som är viktigt.")
+    assert not book.is_swedish("The three metal AM processes closest to a shop are L-PBF, DED and WAAM; "
+                               "plan the machining allowance and the datums from the start, and what is left.")
+    assert not book.is_swedish("Amira and Li: a 30-person shop with stainless and aluminium parts.")

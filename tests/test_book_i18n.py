@@ -222,3 +222,19 @@ def test_a_swedish_paragraph_is_recognised_and_an_english_one_is_not():
     assert not book.is_swedish("The three metal AM processes closest to a shop are L-PBF, DED and WAAM; "
                                "plan the machining allowance and the datums from the start, and what is left.")
     assert not book.is_swedish("Amira and Li: a 30-person shop with stainless and aluminium parts.")
+
+
+def test_swedish_sidebar_figures_and_alt_texts(built_book):
+    # Part captions come from the root page's catalogue; figures drawn by code cells carry Swedish alt
+    # text and captions (both made after Sphinx's own translation step, see book/_ext/indi_i18n.py).
+    page = (built_book / "sv" / "book" / "tech" / "machine_vision.html").read_text(encoding="utf-8")
+    captions = re.findall(r'caption-text">([^<]*)<', page)
+    assert "Börja här" in captions and "Technologies" not in captions, captions[:10]
+    po = {m.id: m.string for m in book._read(book.LOCALES / "sv" / "LC_MESSAGES" / "book" / "tech" / "machine_vision.po")}
+    import html as html_lib
+
+    alts = [html_lib.unescape(a) for a in re.findall(r'<img[^>]* alt="([^"]+)"', page)]
+    english_alts = [a for a in alts if a in po and po[a] != a]
+    assert not english_alts, f"English alt text on the Swedish page: {english_alts[:2]}"
+    swedish_alts = [a for a in alts if a in po.values()]
+    assert len(swedish_alts) >= 2, "no Swedish alt text found for the page's figures"

@@ -87,6 +87,64 @@ def _extract_for_edition(app):
         app.builder.tags = Tags([app.config.indi_edition, "gettext"])
 
 
+def _page_catalog(app, docname: str):
+    """The edition's gettext catalogue of one page (compiled by Sphinx at the start of the build), or None."""
+    import gettext
+    from pathlib import Path
+
+    from sphinx.util.i18n import docname_to_domain
+
+    domain = docname_to_domain(docname, app.config.gettext_compact)
+    for locale_dir in app.config.locale_dirs:
+        try:
+            return gettext.translation(domain, str(Path(app.srcdir, locale_dir)), languages=[app.config.language])
+        except OSError:
+            continue
+    return None
+
+
+def _output_image_alts(app, doctree, docname):
+    """Alt texts of figures drawn by executed cells: myst-nb makes their image nodes after Sphinx has
+    extracted and translated the page's text, so both happen here, once the images exist."""
+    from docutils import nodes
+
+    images = [n for n in doctree.findall(nodes.image) if n.get("alt") and not getattr(n, "uid", None)]
+    if not images:
+        return
+    if app.builder.name == "gettext":
+        import uuid
+
+        for image in images:  # the gettext builder collects only nodes with a uid and a source
+            image.uid = uuid.uuid4().hex
+            if image.source is None:
+                image.source, image.line = doctree.get("source"), 1
+        return
+    if (app.config.language or "en") == "en":
+        return
+    catalog = _page_catalog(app, docname)
+    if catalog is not None:
+        for image in images:
+            image["alt"] = catalog.gettext(image["alt"])
+
+
+def _translate_toc_captions(app, doctree):
+    """Part captions of the table of contents (Start here, Technologies, …) in the edition's language.
+
+    sphinx-external-toc adds the toctree nodes after Sphinx has put the translations in, so the sidebar
+    would keep the English captions; they are looked up in the root page's catalogue here."""
+    lang = app.config.language or "en"
+    if lang == "en":
+        return
+    from sphinx import addnodes
+
+    catalog = _page_catalog(app, app.config.root_doc)
+    if catalog is None:
+        return
+    for node in doctree.findall(addnodes.toctree):
+        if node.get("caption"):
+            node["caption"] = catalog.gettext(node["caption"])
+
+
 def _edition_title(app, config):
     lang = config.language or "en"
     if lang in EDITIONS and lang != "en":
@@ -102,4 +160,7 @@ def setup(app):
     app.connect("html-page-context", _add_switch)
     app.connect("build-finished", _theme_texts)
     app.connect("builder-inited", _extract_for_edition)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
+    app.connect("doctree-read", _translate_toc_captions)
+    app.connect("doctree-resolved", _output_image_alts)
+    # env_version: a change here re-reads every page (the captions are set when a page is read)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1", "env_version": 2}

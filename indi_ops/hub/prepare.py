@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
@@ -60,6 +61,18 @@ def close_installation(course_root: Path, grader_group: str) -> list[Path]:
     return closed
 
 
+def compile_learner_package() -> None:
+    """Bytecode for the learner package, written by root before students import it.
+
+    The course folder is root's, so a student's kernel cannot write ``indi/__pycache__``: without this it
+    would compile every module from source at every import (``make setup`` does the same for the venv;
+    here it also covers sources updated by ``git pull`` since)."""
+    proc = subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO_ROOT / "indi")],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise InputError(f"the learner package does not compile: {(proc.stdout + proc.stderr).strip()[-500:]}")
+
+
 def prepare(s) -> None:
     """Everything the hub needs on disk before it starts. Idempotent."""
     require_root("the class hub")
@@ -81,6 +94,7 @@ def prepare(s) -> None:
                     if not p.is_symlink() and os.lstat(p).st_mode & stat.S_IWOTH]
         for p in writable:  # shared read-only: nobody but its owner writes there
             os.chmod(p, os.lstat(p).st_mode & ~0o002)
+    compile_learner_package()  # before secure_course, which then sets the new files' modes
     secure_course(s)
     close_installation(s.course_root, s.grader_group)
     prepare_exchange(s)

@@ -26,6 +26,7 @@ depends on the class size (more students share the same library pages), so compa
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import statistics
@@ -157,6 +158,7 @@ def run() -> dict[str, float]:
         content = [float(m[1]) for m in CONTENT.finditer(log)]
         server_up = [float(m[1]) for m in SERVER_UP.finditer(log)]
         good = [r for r in results if r["ok"]]
+        nan = math.nan
         spawns = [r["spawn"] for r in results]
         out = {
             "hub.users": float(len(good)),
@@ -164,8 +166,8 @@ def run() -> dict[str, float]:
             "hub.spawn_p95_s": round(_pct(spawns, 0.95), 2),
             "hub.login_p50_s": round(_pct([r["login"] for r in results], 0.5), 2),
             "hub.kernel_p50_s": round(_pct([r["kernel"] for r in results], 0.5), 2),
-            "hub.server_cpu_s": round(statistics.mean(r["server_cpu"] for r in results), 2),
-            "hub.kernel_cpu_s": round(statistics.mean(r["kernel_cpu"] for r in results), 2),
+            "hub.server_cpu_s": round(statistics.mean(r["server_cpu"] for r in good), 2) if good else nan,
+            "hub.kernel_cpu_s": round(statistics.mean(r["kernel_cpu"] for r in good), 2) if good else nan,
             "hub.pss_mb_per_user": round(statistics.mean(m[0] for m in mem), 1),
             "hub.rss_mb_per_user": round(statistics.mean(m[1] for m in mem), 1),
             "hub.hub_rss_mb": round(hub_rss, 1),

@@ -12,7 +12,7 @@ from indi.errors import InputError
 from indi.paths import REPO_ROOT
 from indi_ops.hub.accounts import ensure_group, require_root
 from indi_ops.hub.config import proxy_command, write_config_dirs
-from indi_ops.hub.content import unreachable_for_others
+from indi_ops.hub.content import build_font_cache, unreachable_for_others
 from indi_ops.hub.course import PRIVATE_DIRS, close_to_others, secure_course
 from indi_ops.hub.exchange_setup import prepare_exchange
 from indi_ops.hub.spawner import VENV_BIN
@@ -99,5 +99,6 @@ def prepare(s) -> None:
     close_installation(s.course_root, s.grader_group)
     prepare_exchange(s)
     write_config_dirs(s)
+    build_font_cache(s)
     secure_state(s.state_dir)
     proxy_command()

@@ -67,13 +67,13 @@ job = json.load(sys.stdin)
 if os.getuid() != job["uid"] or os.geteuid() != job["uid"]:
     sys.exit("refusing to deliver: not running as the student")
 copied, failed = 0, []
-for root, files, mode in ((job["root"], job["files"], 0o755), (job["home"], job["home_files"], 0o700)):
+for root, files in ((job["root"], job["files"]), (job["home"], job["home_files"])):
     for rel, data in files:
         dest = os.path.join(root, rel)
         try:
             if os.path.lexists(dest):
                 continue
-            os.makedirs(os.path.dirname(dest), mode=mode, exist_ok=True)
+            os.makedirs(os.path.dirname(dest), mode=0o755, exist_ok=True)
             fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(base64.b64decode(data))

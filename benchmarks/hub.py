@@ -10,6 +10,7 @@ Keys
   hub.users                 servers that came up with a working lab kernel
   hub.login_p50_s           log-in form (PAM)
   hub.spawn_p50_s / _p95_s  spawn request → server ready (REST, as a browser's spawn page waits)
+  hub.lab_page_p50_s        the first request to the new server: the JupyterLab page (/user/NAME/lab)
   hub.kernel_p50_s          new kernel + the labs' first cell (imports) → output
   hub.server_cpu_s          CPU seconds one student's server spent starting (mean; load-independent)
   hub.kernel_cpu_s          CPU seconds of one lab kernel up to its first output (mean)
@@ -20,6 +21,8 @@ Keys
                             counted in proportion to how many processes map them (the honest share)
   hub.rss_mb_per_user       the same processes' RSS (shared pages counted once per process: an upper bound)
   hub.hub_rss_mb            hub + proxy + culler
+  hub.hub_cpu_s_per_user    CPU seconds the hub, proxy and culler spent per student (log-in, spawn, routes)
+  hub.load_avg_1m           the machine's load average during the run (other jobs slow every figure)
 Both memory figures are read from /proc/<pid>/smaps_rollup after every kernel has run its imports; PSS
 depends on the class size (more students share the same library pages), so compare runs of one N.
 """
@@ -103,8 +106,17 @@ def _server_proc(uid: int):
 
 
 def _cpu(p) -> float:
+    """CPU seconds of a process and of the children it has waited for (JupyterLab runs node at start)."""
     t = p.cpu_times()
-    return t.user + t.system
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def _hub_cpu(pid: int) -> float:
+    """CPU seconds of the hub and its root children (proxy, culler) so far."""
+    import psutil
+
+    root = psutil.Process(pid)
+    return sum(_cpu(p) for p in [root, *root.children(recursive=True)] if p.uids().real == 0)
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -135,6 +147,9 @@ def run() -> dict[str, float]:
             server = _server_proc(uid)
             server_cpu = _cpu(server) if server else float("nan")
             tok = hub.token(user)
+            t_lab = time.perf_counter()
+            lab = hub.server_get(user, "lab", tok)  # the first page a browser asks for
+            lab_s = time.perf_counter() - t_lab if lab.status_code == 200 else float("nan")
             t1 = time.perf_counter()
             res = hub.run_code(user, tok, LAB_IMPORTS, timeout=600, keep_kernel=True)
             kernel_s = time.perf_counter() - t1
@@ -143,12 +158,14 @@ def run() -> dict[str, float]:
                 print(f"{user}: kernel failed: {res}", file=sys.stderr)
             kernels = server.children() if server else []
             kernel_cpu = sum(_cpu(k) for k in kernels) if kernels else float("nan")
-            return {"login": login_s, "spawn": spawn_s, "kernel": kernel_s, "ok": ok,
+            return {"login": login_s, "spawn": spawn_s, "lab": lab_s, "kernel": kernel_s, "ok": ok,
                     "server_cpu": server_cpu, "kernel_cpu": kernel_cpu}
 
         load = os.getloadavg()[0]
+        hub_cpu0 = _hub_cpu(hub.proc.pid)
         with ThreadPoolExecutor(workers) as pool:
             results = list(pool.map(one, hub.students))
+        hub_cpu = _hub_cpu(hub.proc.pid) - hub_cpu0
         time.sleep(3)
         mem = [_memory_mb_of_user(pwd.getpwnam(u).pw_uid) for u in hub.students]
         root = psutil.Process(hub.proc.pid)
@@ -165,7 +182,9 @@ def run() -> dict[str, float]:
             "hub.spawn_p50_s": round(_pct(spawns, 0.5), 2),
             "hub.spawn_p95_s": round(_pct(spawns, 0.95), 2),
             "hub.login_p50_s": round(_pct([r["login"] for r in results], 0.5), 2),
+            "hub.lab_page_p50_s": round(_pct([r["lab"] for r in results], 0.5), 2),
             "hub.kernel_p50_s": round(_pct([r["kernel"] for r in results], 0.5), 2),
+            "hub.hub_cpu_s_per_user": round(hub_cpu / n, 2),
             "hub.server_cpu_s": round(statistics.mean(r["server_cpu"] for r in good), 2) if good else nan,
             "hub.kernel_cpu_s": round(statistics.mean(r["kernel_cpu"] for r in good), 2) if good else nan,
             "hub.pss_mb_per_user": round(statistics.mean(m[0] for m in mem), 1),

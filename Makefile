@@ -26,6 +26,17 @@ help:
 	@sed -n '2,9p' Makefile | sed 's/^# //'
 
 # ---------------------------------------------------------------- set-up (idempotent: stamps)
+# After every install into the venv:
+# - rfc3987-syntax (pulled in by jsonschema[format-nongpl]) builds ~35 Earley parsers whenever jsonschema is
+#   imported: 1.3 s of CPU in every Jupyter server, nbgrader and book command. No Jupyter schema uses the
+#   "iri" formats it checks; without it jsonschema skips them (pip check stays clean).
+# - bytecode for everything users import, written now: on a hub the venv and the course are root's, so a
+#   student's process can neither write a missing .pyc nor reuse one (it would recompile at every import).
+define slim_venv
+$(BIN)/pip uninstall --quiet --disable-pip-version-check -y rfc3987-syntax
+$(BIN)/python -m compileall -q -j 0 $(VENV)/lib indi
+endef
+
 $(VENV)/.runtime: requirements.txt constraints.txt pyproject.toml hub/lab-overrides.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -r requirements.txt
@@ -34,10 +45,12 @@ $(VENV)/.runtime: requirements.txt constraints.txt pyproject.toml hub/lab-overri
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (INDI Lab)" >/dev/null
 	# JupyterLab defaults for the course: no news prompt, Markdown opens rendered.
 	install -D -m 644 hub/lab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	$(slim_venv)
 	@touch $@
 
 $(VENV)/.test: $(VENV)/.runtime requirements-test.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -r requirements-test.txt
+	$(slim_venv)
 	@touch $@
 
 setup: $(VENV)/.runtime

@@ -28,13 +28,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
-import pooch
+from typing import TYPE_CHECKING
 
 from indi import paths
 from indi.errors import DataError
+
+if TYPE_CHECKING:  # imported where they are used: `import indi.data` stays cheap (fetch needs neither)
+    import numpy as np
+    import pandas as pd
 
 __all__ = [
     "DataError",
@@ -55,8 +56,13 @@ __all__ = [
     "load_women_share",
 ]
 
-# pooch logs every download at INFO on its own logger; the progress bars already tell the user.
-pooch.get_logger().setLevel(logging.WARNING)
+
+def _pooch():
+    """pooch, imported on first use; it logs every download at INFO, and the progress bars already tell the user."""
+    import pooch
+
+    pooch.get_logger().setLevel(logging.WARNING)
+    return pooch
 
 
 # --------------------------------------------------------------------------- registry
@@ -89,6 +95,7 @@ def datasets() -> dict[str, dict]:
 @cache
 def registry() -> dict[str, Entry]:
     """All registered files, by relative path (parsed with pooch's own registry-file reader)."""
+    pooch = _pooch()
     entries = {}
     for dataset, info in datasets().items():
         reg = pooch.create(path=paths.REPO_ROOT, base_url=info.get("base_url", ""))
@@ -125,9 +132,7 @@ def _entry(path: str) -> Entry:
 
 
 def _sha256(path: Path) -> str:
-    import pooch
-
-    return pooch.file_hash(str(path), alg="sha256")
+    return _pooch().file_hash(str(path), alg="sha256")
 
 
 def _verify(entry: Entry, path: Path, where: str) -> Path:
@@ -144,9 +149,9 @@ def _verify(entry: Entry, path: Path, where: str) -> Path:
 
 
 def _download(entry: Entry, progressbar: bool) -> Path:
-    import pooch
     import requests
 
+    pooch = _pooch()
     mirror = paths.mirror_url()
     url = f"{mirror}/{entry.path}" if mirror else entry.url
     if not url:
@@ -282,6 +287,8 @@ def load_neu_det(classes: tuple[str, ...] | list[str] | None = None, with_boxes:
 
     ``classes`` limits the load to some of ``NEU_CLASSES``. Images are sorted by class, then number.
     """
+    import numpy as np
+    import pandas as pd
     from tqdm.auto import tqdm
 
     wanted = tuple(classes) if classes is not None else NEU_CLASSES
@@ -316,6 +323,8 @@ def load_turning_tool_wear() -> pd.DataFrame:
     motor currents, ``CON.*`` controller speeds and feed (internal units). Units of the raw channels
     are not stated upstream. ``CV3.X_SK``/``CV3.X_KURT`` are NaN in 571 rows (constant current).
     """
+    import pandas as pd
+
     df = pd.read_csv(fetch("mu-turning-tool-wear/Dataset_Machine_tool_wear.csv"))
     df.attrs["units"] = {"Vb": "µm", "tool": "id"}
     return df
@@ -328,6 +337,8 @@ def load_milling_tool_wear() -> pd.DataFrame:
     ``vibration_y`` (smoothed, units not stated upstream; PHM 2010 originals are N and g),
     ``tool_wear`` flank wear in mm, ``experiment_tag``, ``dataset_tag`` (``phm2010`` / ``nuaa``).
     """
+    import pandas as pd
+
     df = pd.read_csv(fetch("uniwear-milling-tool-wear/uniwear.csv"), index_col=0)
     df.attrs["units"] = {"timestamp": "s", "tool_wear": "mm"}
     return df
@@ -344,6 +355,8 @@ def load_lpbf_density() -> pd.DataFrame:
     ``Material``, ``Atmosphere`` (``NI`` = not informed), ``Printer Model``, ``DOI`` (source paper).
     Returned unchanged: duplicates and fingerprints of the source paper are for the lab to find.
     """
+    import pandas as pd
+
     path = fetch("lpbf-relative-density/dataset.xlsx")
     try:
         df = pd.read_excel(path, sheet_name="data", engine="openpyxl")
@@ -367,6 +380,8 @@ def load_meltpoolnet(table: str = "classification", raw: bool = False) -> pd.Dat
     """
     if table not in ("classification", "regression"):
         raise DataError(f"table must be 'classification' or 'regression', not {table!r}.")
+    import pandas as pd
+
     path = fetch(f"meltpoolnet/data/meltpoolnet_{table}.csv")
     if raw:
         return pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -389,6 +404,8 @@ def load_gendered_wording(language: str) -> pd.DataFrame:
     """
     if language not in ("en", "sv"):
         raise DataError(f"language must be 'en' or 'sv', not {language!r}.")
+    import pandas as pd
+
     upstream = pd.read_csv(fetch(f"equality/gendered_wording_{language}.tsv"), sep="\t", keep_default_na=False)
     concepts = pd.read_csv(fetch("equality/jobad_concepts.tsv"), sep="\t", keep_default_na=False)
     concepts = concepts[concepts["language"] == language].set_index("stem")["concept"]
@@ -412,6 +429,8 @@ def load_jobad_rules(language: str) -> pd.DataFrame:
         raise DataError(f"language must be 'en' or 'sv', not {language!r}.")
     import csv
 
+    import pandas as pd
+
     rules = pd.read_csv(fetch("equality/jobad_context_rules.tsv"), sep="\t", keep_default_na=False,
                         quoting=csv.QUOTE_NONE)
     return rules[rules["language"] == language].drop(columns="language").reset_index(drop=True)
@@ -419,6 +438,8 @@ def load_jobad_rules(language: str) -> pd.DataFrame:
 
 def load_women_share() -> pd.DataFrame:
     """Sourced figures on women's share in Swedish manufacturing and engineering (``value_percent`` in %)."""
+    import pandas as pd
+
     return pd.read_csv(fetch("equality/women_share_sweden.tsv"), sep="\t")
 
 

@@ -15,8 +15,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from indi.errors import InputError
 from indi.jobad import (
@@ -31,6 +30,9 @@ from indi.jobad import (
     read_ad,
     word_lists,
 )
+
+if TYPE_CHECKING:  # pandas is imported by the function that returns a table
+    import pandas as pd
 
 __all__ = [
     "Hit",
@@ -267,6 +269,8 @@ def check_quiz(answers: dict[str, str | None], ui: str = "sv") -> pd.DataFrame:
     ``answers`` maps "q1" … to "a", "b" or "c" (None = not answered yet). Unknown question ids or
     options raise InputError, so a typo is not silently marked wrong.
     """
+    import pandas as pd
+
     ids = {q[0] for q in QUIZ}
     unknown = set(answers) - ids
     if unknown:

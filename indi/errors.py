@@ -7,6 +7,8 @@ a handler that prints just that message. The cell still fails, so nbgrader and t
 
 from __future__ import annotations
 
+import sys
+
 
 class IndiError(Exception):
     """Base class: an expected mistake, with a message that names the problem and the fix."""
@@ -27,11 +29,10 @@ def _short_traceback(shell, etype, value, tb, tb_offset=None):
 
 def install_notebook_handler() -> bool:
     """Show IndiError messages without a traceback in IPython/Jupyter. Returns True if installed."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # plain Python: normal tracebacks are fine
+    ipython = sys.modules.get("IPython")
+    if ipython is None:  # plain Python (no shell can exist before IPython is imported): normal tracebacks
         return False
-    shell = get_ipython()
+    shell = ipython.get_ipython()
     if shell is None:
         return False
     shell.set_custom_exc((IndiError,), _short_traceback)

@@ -52,10 +52,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from indi.errors import InputError
+
+if TYPE_CHECKING:  # pandas is imported by the one method that returns a table: the analyser starts fast
+    import pandas as pd
 
 __all__ = [
     "Hit",
@@ -399,6 +401,8 @@ class Analysis:
 
     def counts(self) -> pd.DataFrame:
         """One row per (coding, stem) with the words as written and how often they occur."""
+        import pandas as pd
+
         rows: dict[tuple, dict] = {}
         for h in self.counted:
             r = rows.setdefault((h.coding, h.stem), {"coding": h.coding, "stem": h.stem, "count": 0, "words": []})

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -43,6 +44,23 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def venv_open_to_users():
+    """Let system users run the venv's Python and import the learner package while inside (a CI checkout
+    may lie under a closed folder such as /root); the modes are restored afterwards."""
+    opened: list[tuple[Path, int]] = []
+    try:
+        for _what, target in paths_students_need():
+            while (blocked := unreachable_for_others(target)) is not None:
+                mode = stat.S_IMODE(os.stat(blocked).st_mode)
+                opened.append((blocked, mode))
+                os.chmod(blocked, mode | 0o001)
+        yield
+    finally:
+        for path, mode in reversed(opened):
+            os.chmod(path, mode)
 
 
 def can_run() -> str | None:

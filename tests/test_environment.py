@@ -58,3 +58,14 @@ def test_ci_runs_make_test_with_the_staged_data():
     ci = (REPO / ".ci" / "run").read_text()
     assert "make test" in ci and "INDI_DATA_DIR" in ci
     assert Path(REPO / ".ci" / "run").stat().st_mode & 0o111, ".ci/run must be executable"
+
+
+def test_jsonschema_loads_without_the_iri_parsers():
+    """`make setup` removes rfc3987-syntax: it compiles ~35 Earley parsers whenever jsonschema is imported,
+    about a second of CPU in every Jupyter server (each student's spawn), nbgrader and book command."""
+    import subprocess
+    import sys
+
+    code = "import sys, jsonschema, jupyter_events; print('rfc3987_syntax' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False", "rfc3987-syntax is installed again: run make setup (Makefile: slim_venv)"

@@ -14,14 +14,15 @@ import secrets
 import shutil
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from hub_support import can_run
+from hub_support import can_run, venv_open_to_users
 
 from indi.errors import InputError
 from indi.paths import REPO_ROOT
-from indi_ops.hub.content import deliver_content
+from indi_ops.hub.content import FONT_CACHE_HOME, build_font_cache, deliver_content
 from indi_ops.hub.course import secure_course
 from indi_ops.hub.exchange_setup import prepare_exchange
 from indi_ops.hub.settings import COURSE_ID, HubSettings
@@ -82,6 +83,8 @@ def victim(world):
 def home(world):
     """The student's home with no course folder yet (each test plants its own links)."""
     h = Path(f"/home/{world['student']}")
+    if (h / "indi-lab").is_symlink():  # left by a test that links it
+        (h / "indi-lab").unlink()
     shutil.rmtree(h / "indi-lab", ignore_errors=True)
     return h
 
@@ -119,6 +122,54 @@ def test_linked_home_course_folder_is_not_followed(world, victim, home):
     before = snapshot(victim)
     deliver_content(world["s"], student)
     assert snapshot(victim) == before
+
+
+@pytest.fixture(scope="module")
+def font_list(world):
+    """The hub's matplotlib font list, built as `indi-ops hub serve` does at start."""
+    made = build_font_cache(world["s"])
+    assert made is not None and made.name.startswith("fontlist-v"), made
+    yield made
+    shutil.rmtree(made.parent, ignore_errors=True)
+
+
+def test_font_list_reaches_a_new_student_and_their_matplotlib_reads_it(world, home, font_list):
+    student = world["student"]
+    shutil.rmtree(home / ".cache", ignore_errors=True)
+    deliver_content(world["s"], student)
+    got = home / FONT_CACHE_HOME / font_list.name
+    assert got.read_bytes() == font_list.read_bytes()
+    assert got.stat().st_uid == os.stat(home).st_uid and not got.stat().st_mode & 0o022
+    with venv_open_to_users():
+        proc = subprocess.run(
+            ["runuser", "-u", student, "--", "env", "-i", f"HOME={home}", sys.executable, "-c",
+             "import logging; logging.basicConfig(level=logging.DEBUG); import matplotlib.font_manager"],
+            capture_output=True, text=True, cwd="/", timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert f"Using fontManager instance from {got}" in proc.stderr, proc.stderr[-2000:]
+    assert "generated new fontManager" not in proc.stderr
+
+
+def test_font_list_never_replaces_the_students_own(world, home, font_list):
+    student = world["student"]
+    shutil.rmtree(home / ".cache", ignore_errors=True)
+    own = home / FONT_CACHE_HOME / font_list.name
+    as_user(student, "mkdir", "-p", str(own.parent))
+    as_user(student, "sh", "-c", f"echo mine > {own}")
+    deliver_content(world["s"], student)
+    assert own.read_text() == "mine\n"
+
+
+def test_linked_cache_folder_does_not_redirect_the_font_list(world, victim, home, font_list):
+    """~/.cache -> /etc: the font list must not land in the victim folder."""
+    student = world["student"]
+    shutil.rmtree(home / ".cache", ignore_errors=True)
+    as_user(student, "ln", "-s", str(victim), str(home / ".cache"))
+    before = snapshot(victim)
+    deliver_content(world["s"], student)
+    assert snapshot(victim) == before, "the font list was written through the student's link"
+    assert (home / "indi-lab" / "START_HERE.md").is_file()  # the pages still arrive
+    (home / ".cache").unlink()
 
 
 def _fresh_exchange(world) -> Path:

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from hub_support import ClassHub, can_run, lab1, shared_hub
 
+from indi_ops.hub.settings import COURSE_ID
+
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(can_run() is not None, reason=str(can_run()))]
 
 LAB = lab1().name
@@ -132,6 +134,27 @@ def test_student_cannot_open_formgrader(hub):
     # Control: the instructor's formgrader works and sees the lab (so the refusals above are real).
     r = hub.server_get(t1, "formgrader/api/assignments", hub.tokens[t1])
     assert r.status_code == 200 and LAB in [a["name"] for a in r.json()], r.text[:500]
+
+
+def test_student_server_loads_only_what_the_course_uses(hub):
+    """Students' servers start lean: no Notebook interface or language-server proxy; the rest works."""
+    s2 = hub.students[1]
+    tok = hub.tokens[s2]
+    assert hub.server_get(s2, "tree", tok).status_code == 404  # the Notebook 7 interface is off
+    assert hub.server_get(s2, "lsp/status", tok).status_code == 404  # so is jupyter_lsp
+    assert hub.server_get(s2, "lab", tok).status_code == 200
+    r = hub.server_get(s2, f"assignments?course_id={COURSE_ID}", tok)  # nbgrader's assignment list
+    assert r.status_code == 200 and LAB in [a["assignment_id"] for a in r.json()["value"]], r.text[:300]
+    # The learner package's bytecode was written by root at hub start, so a kernel finds it ready.
+    got = try_as(hub, s2, """
+import importlib.util, json, os
+import indi.data
+pyc = importlib.util.cache_from_source(indi.data.__file__)
+print(json.dumps({"pyc": os.path.isfile(pyc) and os.stat(pyc).st_mtime >= os.stat(indi.data.__file__).st_mtime,
+                  "fonts": sorted(os.listdir(os.path.expanduser("~/.cache/matplotlib")))}))
+""")
+    assert got["pyc"], "indi/__pycache__ is missing or stale: students' kernels recompile the package"
+    assert [f for f in got["fonts"] if f.startswith("fontlist-v")], got["fonts"]
 
 
 def test_submission_recorded_under_the_students_name(hub):

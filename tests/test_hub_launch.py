@@ -13,7 +13,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from indi.errors import InputError
 from indi.paths import REPO_ROOT
-from indi_ops.hub import accounts, cli, content, settings
+from indi_ops.hub import accounts, cli, config, content, settings
 from indi_ops.hub.config import write_config_dirs
 from indi_ops.hub.settings import HubSettings, load_settings, parse_bytes
 from indi_ops.roster import read_roster
@@ -157,6 +157,21 @@ def test_role_configs(tmp_path):
     assert server["ServerApp"]["jpserver_extensions"]["nbgrader.server_extensions.formgrader"] is False
     page = json.loads((s.config_dir("student") / "labconfig" / "page_config.json").read_text())
     assert page["disabledExtensions"]["@jupyter/nbgrader:formgrader"] is True
+    # Students' servers load only what the course uses (start-up time and memory in every server) ...
+    off = {k for k, v in server["ServerApp"]["jpserver_extensions"].items() if v is False}
+    assert {"notebook", "notebook_shim", "jupyter_lsp"} <= off
+    assert not off & {"jupyterlab", "jupyterlab_jupytext", "nbgitpuller", "jupyter_server_terminals",
+                      "nbgrader.server_extensions.assignment_list", "nbgrader.server_extensions.validate_assignment"}
+    assert server["LabApp"]["extension_manager"] == "readonly"
+    assert page["disabledExtensions"]["@jupyter-notebook/lab-extension"] is True  # no links to the off interface
+    # ... and the names turned off are the names this environment enables (a typo would leave one on).
+    from jupyter_core.paths import jupyter_config_path
+
+    enabled = set()
+    for d in jupyter_config_path():
+        for f in Path(d, "jupyter_server_config.d").glob("*.json"):
+            enabled |= set(json.loads(f.read_text()).get("ServerApp", {}).get("jpserver_extensions", {}))
+    assert set(config.STUDENT_EXTENSIONS_OFF) <= enabled, set(config.STUDENT_EXTENSIONS_OFF) - enabled
     instructor = PyFileConfigLoader("nbgrader_config.py", str(s.config_dir("instructor"))).load_config()
     assert instructor.CourseDirectory.root == str((tmp_path / "course").resolve())
     assert instructor.CourseDirectory.groupshared is True
@@ -168,3 +183,21 @@ def test_memory_sizes():
     assert parse_bytes("2G") == 2 * 2**30
     with pytest.raises(InputError):
         parse_bytes("lots")
+
+
+def test_bench_class_size_comes_from_the_environment(monkeypatch):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_hub", REPO_ROOT / "benchmarks" / "hub.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    monkeypatch.delenv("INDI_BENCH_HUB_USERS", raising=False)
+    monkeypatch.delenv("INDI_BENCH_CLASS", raising=False)
+    assert bench.class_size() == 10
+    monkeypatch.setenv("INDI_BENCH_CLASS", "30")
+    assert bench.class_size() == 30
+    monkeypatch.setenv("INDI_BENCH_HUB_USERS", "3")  # the hub's own variable wins
+    assert bench.class_size() == 3
+    monkeypatch.setenv("INDI_BENCH_HUB_USERS", "thirty")
+    with pytest.raises(ValueError, match="INDI_BENCH_HUB_USERS='thirty'"):
+        bench.class_size()

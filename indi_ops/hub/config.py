@@ -24,6 +24,14 @@ def proxy_command() -> list[str]:
     return [str(exe)]
 
 
+# Server extensions a student's server does not load (each costs start-up time and memory in every
+# server): the classic Notebook 7 interface and its shim (students work in JupyterLab, the hub opens
+# /lab) and the language-server proxy (no language server is installed). Students keep JupyterLab,
+# nbgrader's assignment list and validation, jupytext (the book pages are text notebooks), nbgitpuller
+# (the book's launch links), terminals and ipywidgets.
+STUDENT_EXTENSIONS_OFF = ("notebook", "notebook_shim", "jupyter_lsp")
+
+
 def _write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, indent=2) + "\n")
 
@@ -44,10 +52,15 @@ def write_config_dirs(s) -> None:
         f"c.CourseDirectory.course_id = {COURSE_ID!r}\n" + exchange
     )
     off = {f"nbgrader.server_extensions.{x}": False for x in ("formgrader", "course_list", "create_assignment")}
-    _write_json(student / "jupyter_server_config.json", {"ServerApp": {"jpserver_extensions": off}})
+    off.update({x: False for x in STUDENT_EXTENSIONS_OFF})
+    _write_json(student / "jupyter_server_config.json", {
+        "ServerApp": {"jpserver_extensions": off},
+        "LabApp": {"extension_manager": "readonly"},  # the venv is root's: students cannot install extensions
+    })
     _write_json(student / "labconfig" / "page_config.json", {"disabledExtensions": {
         "@jupyter/nbgrader:formgrader": True, "@jupyter/nbgrader:course-list": True,
-        "@jupyter/nbgrader:create-assignment": True}})
+        "@jupyter/nbgrader:create-assignment": True,
+        "@jupyter-notebook/lab-extension": True}})  # "open in Notebook" links: the notebook server is off
     (instructor / "nbgrader_config.py").write_text(
         "# Written by indi_ops.hub.config for instructors: the course's own settings plus the shared exchange.\n"
         "from indi_ops.grading.config import configure\n"

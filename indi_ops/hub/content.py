@@ -17,6 +17,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -57,26 +58,28 @@ def course_content(root: Path) -> list[Path]:
 
 
 # Runs as the student (python -I -S: no site, no environment, standard library only; the ops package is
-# not readable by students). Reads {"root", "uid", "files": [[rel, base64], ...]} on stdin; keeps every
-# file the student already has (or any name they put there: O_EXCL also refuses a dangling link).
+# not readable by students). Reads {"root", "uid", "files": [[rel, base64], ...], "home", "home_files"} on
+# stdin (files go under root, home_files under home); keeps every file the student already has (or any
+# name they put there: O_EXCL also refuses a dangling link).
 _AS_STUDENT = r"""
 import base64, json, os, sys
 job = json.load(sys.stdin)
 if os.getuid() != job["uid"] or os.geteuid() != job["uid"]:
     sys.exit("refusing to deliver: not running as the student")
-root, copied, failed = job["root"], 0, []
-for rel, data in job["files"]:
-    dest = os.path.join(root, rel)
-    try:
-        if os.path.lexists(dest):
-            continue
-        os.makedirs(os.path.dirname(dest), mode=0o755, exist_ok=True)
-        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(base64.b64decode(data))
-        copied += 1
-    except OSError as exc:
-        failed.append(f"{rel}: {exc.strerror}")
+copied, failed = 0, []
+for root, files in ((job["root"], job["files"]), (job["home"], job["home_files"])):
+    for rel, data in files:
+        dest = os.path.join(root, rel)
+        try:
+            if os.path.lexists(dest):
+                continue
+            os.makedirs(os.path.dirname(dest), mode=0o755, exist_ok=True)
+            fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(base64.b64decode(data))
+            copied += 1
+        except OSError as exc:
+            failed.append(f"{rel}: {exc.strerror}")
 print(json.dumps({"copied": copied, "failed": failed}))
 """
 
@@ -101,14 +104,58 @@ def student_python() -> str:
                      "users and /usr/bin/python3 is missing. Install the course where users can read it.")
 
 
+# Matplotlib's font list, built once when the hub starts and handed to each student like a page (only if
+# they have none): otherwise each student's first `import matplotlib.pyplot` scans the system's fonts,
+# half a second of CPU at the moment a whole class opens its first lab. The file is what matplotlib itself
+# writes to ~/.cache/matplotlib (get_cachedir() without MPLCONFIGDIR or XDG_CACHE_HOME); matplotlib
+# rebuilds it if its version differs.
+FONT_CACHE_HOME = ".cache/matplotlib"
+_FONT_LIST = ("import sys, matplotlib as mpl, matplotlib.font_manager as fm\n"
+              "print(f'{mpl.get_cachedir()}/fontlist-v{fm.FontManager.__version__}.json')")
+
+
+def font_cache_dir(s) -> Path:
+    return s.state_dir / "matplotlib"
+
+
+def font_caches(s) -> list[Path]:
+    return sorted(font_cache_dir(s).glob("fontlist-v*.json"))
+
+
+def build_font_cache(s) -> Path | None:
+    """Matplotlib's font list for this machine, into the hub's state folder (at every start; root runs it
+    with an empty MPLCONFIGDIR, so nobody's own cache is read). None if matplotlib is not installed."""
+    out = font_cache_dir(s)
+    out.mkdir(mode=0o755, parents=True, exist_ok=True)
+    for old in font_caches(s):
+        old.unlink()
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.run([sys.executable, "-c", _FONT_LIST], capture_output=True, text=True, timeout=300,
+                              env={"PATH": "/usr/bin:/bin", "HOME": tmp, "MPLCONFIGDIR": tmp}, cwd=tmp)
+        made = Path(proc.stdout.strip()) if proc.returncode == 0 and proc.stdout.strip() else None
+        if made is None or not made.is_file():
+            print(f"matplotlib font list not built ({proc.stderr.strip()[-300:]}); students build their own",
+                  file=sys.stderr)
+            return None
+        dest = out / made.name
+        shutil.copyfile(made, dest)
+    os.chmod(dest, 0o644)
+    return dest
+
+
 def deliver_content(s, username: str) -> int:
-    """Copy the course pages into ~/<content_dir_name> as the student; files they have are kept. Returns count."""
+    """Copy the course pages into ~/<content_dir_name> as the student; files they have are kept. Returns count.
+
+    Also the hub's matplotlib font list into ~/.cache/matplotlib when the student has none."""
     user = pwd.getpwnam(username)
     if user.pw_uid == 0:
         raise InputError("course content is never delivered to root.")
     files = [[str(rel), base64.b64encode((s.content_root / rel).read_bytes()).decode()]
              for rel in course_content(s.content_root)]
-    job = {"root": os.path.join(user.pw_dir, s.content_dir_name), "uid": user.pw_uid, "files": files}
+    home_files = [[f"{FONT_CACHE_HOME}/{p.name}", base64.b64encode(p.read_bytes()).decode()]
+                  for p in font_caches(s)]
+    job = {"root": os.path.join(user.pw_dir, s.content_dir_name), "uid": user.pw_uid, "files": files,
+           "home": user.pw_dir, "home_files": home_files}
     proc = subprocess.run(
         [student_python(), "-I", "-S", "-c", _AS_STUDENT], input=json.dumps(job), capture_output=True, text=True,
         user=user.pw_uid, group=user.pw_gid, extra_groups=os.getgrouplist(username, user.pw_gid),
@@ -132,6 +179,8 @@ set -euo pipefail
 dest="${NB_PYTHON_PREFIX}/share/indi-lab"
 mkdir -p "$dest" && cp -r indi datasets pyproject.toml "$dest"/
 pip install --no-deps --no-build-isolation -e "$dest"
+python -m compileall -q "$dest/indi"   # users cannot write bytecode into the image
+pip uninstall -y rfc3987-syntax        # ~1 s of CPU in every server start; no Jupyter schema needs it
 python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (INDI Lab)"
 install -D -m 644 hub/lab-overrides.json "${NB_PYTHON_PREFIX}/share/jupyter/lab/settings/overrides.json"
 pip install ngshare_exchange   # the nbgrader exchange on Kubernetes (hub/README.md)

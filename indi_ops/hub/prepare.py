@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from indi.errors import InputError
 from indi.paths import REPO_ROOT
 from indi_ops.hub.accounts import ensure_group, require_root
 from indi_ops.hub.config import proxy_command, write_config_dirs
-from indi_ops.hub.content import unreachable_for_others
+from indi_ops.hub.content import build_font_cache, unreachable_for_others
 from indi_ops.hub.course import PRIVATE_DIRS, close_to_others, secure_course
 from indi_ops.hub.exchange_setup import prepare_exchange
 from indi_ops.hub.spawner import VENV_BIN
@@ -60,6 +61,18 @@ def close_installation(course_root: Path, grader_group: str) -> list[Path]:
     return closed
 
 
+def compile_learner_package() -> None:
+    """Bytecode for the learner package, written by root before students import it.
+
+    The course folder is root's, so a student's kernel cannot write ``indi/__pycache__``: without this it
+    would compile every module from source at every import (``make setup`` does the same for the venv;
+    here it also covers sources updated by ``git pull`` since)."""
+    proc = subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO_ROOT / "indi")],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise InputError(f"the learner package does not compile: {(proc.stdout + proc.stderr).strip()[-500:]}")
+
+
 def prepare(s) -> None:
     """Everything the hub needs on disk before it starts. Idempotent."""
     require_root("the class hub")
@@ -81,9 +94,11 @@ def prepare(s) -> None:
                     if not p.is_symlink() and os.lstat(p).st_mode & stat.S_IWOTH]
         for p in writable:  # shared read-only: nobody but its owner writes there
             os.chmod(p, os.lstat(p).st_mode & ~0o002)
+    compile_learner_package()  # before secure_course, which then sets the new files' modes
     secure_course(s)
     close_installation(s.course_root, s.grader_group)
     prepare_exchange(s)
     write_config_dirs(s)
+    build_font_cache(s)
     secure_state(s.state_dir)
     proxy_command()

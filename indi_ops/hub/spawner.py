@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import time
 from pathlib import Path
 
 from indi_ops.hub.accounts import members
@@ -13,6 +14,7 @@ from indi_ops.hub.content import deliver_content
 from indi_ops.hub.settings import parse_bytes
 
 VENV_BIN = Path(sys.prefix) / "bin"
+LISTEN_POLL_S = 0.1  # how often a starting server's port is tried (a refused local connect costs microseconds)
 
 
 def make_spawner_class(s):
@@ -44,8 +46,9 @@ def make_spawner_class(s):
                 self.notebook_dir = ""
                 self.default_url = f"/lab/tree/{s.content_dir_name}/START_HERE.md"
                 # written by a child running as the student (never through their links); off the event loop
+                t0 = time.perf_counter()
                 n = await asyncio.get_running_loop().run_in_executor(None, deliver_content, s, name)
-                self.log.info("course content for %s: %d new files", name, n)
+                self.log.info("course content for %s: %d new files in %.2f s", name, n, time.perf_counter() - t0)
             self._umask = 0o007 if instructor else 0o077
             self._cgroup_procs = None
             limit = parse_bytes(s.instructor_mem_limit) if instructor else self.mem_limit
@@ -53,7 +56,28 @@ def make_spawner_class(s):
                 self._cgroup_procs = memory_cgroup(s.cgroup_name, name, int(limit))
                 if self._cgroup_procs is None:
                     self.log.warning("memory limit for %s not enforced: no writable memory cgroup", name)
-            return await super().start()
+            t0 = time.perf_counter()
+            url = await super().start()
+            await self._wait_listening()
+            self.log.info("server of %s listening after %.2f s", name, time.perf_counter() - t0)
+            return url
+
+        async def _wait_listening(self) -> None:
+            """Return as soon as the new server accepts connections (or has exited).
+
+            The hub then asks it once and finds it up; left to itself, the hub polls with an exponential
+            back-off whose random waits grow to 5 s, which added a second or more to every spawn."""
+            ip, port = self.ip or "127.0.0.1", self.port
+            deadline = time.monotonic() + self.http_timeout
+            while time.monotonic() < deadline and self.proc.poll() is None:
+                try:
+                    _reader, writer = await asyncio.wait_for(asyncio.open_connection(ip, port), 1)
+                except (TimeoutError, OSError):
+                    await asyncio.sleep(LISTEN_POLL_S)
+                    continue
+                writer.close()
+                return
+            # exited or never listened: the hub's own wait reports it as usual
 
         def make_preexec_fn(self, name):
             drop_privileges = set_user_setuid(name)

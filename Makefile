@@ -68,7 +68,7 @@ start: setup data-check
 # Every core (pytest-xdist); tests that share a resource run in one worker (tests/conftest.py).
 TEST_WORKERS ?= auto
 test: setup-test
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 # ---------------------------------------------------------------- book, benchmark, hub
 book: setup

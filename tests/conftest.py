@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -62,27 +63,43 @@ def make_course(tmp: Path, labs: list[Path]) -> Path:
 
 
 # ----------------------------------------------------------------------------- parallel runs (make test)
-# `make test` runs the suite on every core with pytest-xdist (--dist loadgroup). Tests that share
-# something expensive or global run in one worker, in one group: the book build (one _build/ folder),
-# the class hubs (system accounts, ports), and each test file (its module fixtures execute lab
-# notebooks once). The heaviest groups are queued first so no core idles at the end.
-_GROUPS = {"test_hub_": "hub", "test_book_": "book"}
+# `make test` runs the suite on every core with pytest-xdist. Tests that share something expensive or
+# global run in one worker, as one group: the book build (one _build/ folder), the class hubs (system
+# accounts, and a hub locks the course folder down to its own grader group), and each test file (its
+# module fixtures execute lab notebooks once). The heaviest groups are queued first so that no core idles
+# at the end. (The groups are made by our own scheduler below: xdist's `xdist_group` marks do not reach
+# the scheduler with pytest 9.)
+_PREFIX_GROUPS = {"test_hub_": "hub", "test_book_": "book"}
 _HEAVY_FIRST = ["test_grading_pipeline", "hub", "test_lab_checks", "test_grading_hostile", "book"]
 
 
-def _group(item) -> str:
-    name = Path(str(item.fspath)).stem
-    for prefix, group in _GROUPS.items():
+@functools.cache
+def _group_of_file(path: str) -> str:
+    name = Path(path).stem
+    for prefix, group in _PREFIX_GROUPS.items():
         if name.startswith(prefix):
             return group
-    if "built_book" in getattr(item, "fixturenames", ()):
-        return "book"
+    try:
+        if "hub_support" in (REPO / path).read_text(encoding="utf-8"):
+            return "hub"
+    except OSError:
+        pass
     return name
 
 
 def pytest_collection_modifyitems(config, items):
     rank = {g: i for i, g in enumerate(_HEAVY_FIRST)}
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(_group(item)))
     # stable: within a group the file's own order is kept
-    items.sort(key=lambda it: rank.get(_group(it), len(rank)))
+    items.sort(key=lambda it: rank.get(_group_of_file(it.nodeid.split("::", 1)[0]), len(rank)))
+
+
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        """Whole groups (see _group_of_file) go to one worker, in collection order."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return _group_of_file(nodeid.split("::", 1)[0])
+
+    return GroupScheduling(config, log)

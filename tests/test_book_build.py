@@ -271,7 +271,7 @@ def test_technology_and_lab_pages_show_data_figures_and_diagrams(built_book):
 
 # Developer wording has no place on learner pages: issue numbers, benchmark keys, machine load, build paths.
 DEV_WORDING = re.compile(r"issue #\d*|\b(?:the|this|that|GitHub) issue\b|\bmake bench\b|\bbench\b|load ≈|"
-                         r"/tmp/|/work/|_build/", re.I)
+                         r"/(?:tmp|work)/|_build/", re.I)  # machine paths: a build's temp or work folder
 
 
 def learner_docs() -> list[str]:

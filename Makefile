@@ -2,7 +2,7 @@
 #   make start   set up (venv, packages, kernel, data check), then JupyterLab on the course
 #   make test    the same set-up plus test packages, then the whole pytest suite (CI runs this)
 #   make book    the HTML book in _build/html, Swedish edition in _build/html/sv (warnings are errors)
-#   make bench   performance table, written to _build/bench.json
+#   make bench   performance table, written to _build/bench.json (CLASS=30: the full class)
 #   make hub     a class JupyterHub on 127.0.0.1 (see hub/README.md)
 #   make labs    write labs/<id>/<id>.ipynb from the text sources lab_sources/<id>.md (after editing a lab)
 # Teacher's path (nbgrader, configured in nbgrader_config.py): release, collect | collect-folder, autograde,
@@ -74,8 +74,10 @@ test: setup-test
 book: setup
 	$(BIN)/indi-ops book build
 
+# CLASS=30: the full class (30 students × every lab graded, 30 hub users); default a small class (≤ 20 min).
+CLASS ?=
 bench: setup-test
-	$(BIN)/indi-ops bench
+	$(if $(CLASS),INDI_BENCH_CLASS=$(CLASS)) $(BIN)/indi-ops bench
 
 hub: setup
 	$(BIN)/indi-ops hub serve
@@ -108,6 +110,8 @@ lab_required = @test -n "$(LAB)" || { echo "usage: make $@ LAB=<lab id, a folder
 release: setup
 	$(lab_required)
 	$(BIN)/nbgrader generate_assignment $(LAB) --force
+	# What the lab caches (image features) computed once here, not in every student's grading sandbox.
+	$(BIN)/indi-ops grade prepare $(LAB)
 	@echo "student version in grading/release/$(LAB)/ (upload it to your platform, or: make release-hub LAB=$(LAB))"
 
 release-hub: release
@@ -122,13 +126,15 @@ collect-folder: setup
 	@test -n "$(FOLDER)" -a -n "$(ROSTER)" || { echo "usage: make collect-folder LAB=<id> FOLDER=<download folder> ROSTER=<roster.csv>"; exit 2; }
 	$(BIN)/indi-ops grade collect-folder $(LAB) "$(FOLDER)" "$(ROSTER)"
 
+# WORKERS: students graded at once (default: one per core, fewer if the kernels' memory does not fit).
+WORKERS ?=
 autograde: setup
 	$(lab_required)
-	$(BIN)/indi-ops grade autograde $(LAB)
+	$(BIN)/indi-ops grade autograde $(LAB) $(if $(WORKERS),--workers $(WORKERS))
 
 feedback: setup
 	$(lab_required)
-	$(BIN)/indi-ops grade feedback $(LAB)
+	$(BIN)/indi-ops grade feedback $(LAB) $(if $(WORKERS),--workers $(WORKERS))
 
 return-feedback: setup
 	$(lab_required)

@@ -59,6 +59,9 @@ def _notebook_runtime_s() -> float:
     import nbformat
     from nbclient import NotebookClient
 
+    from indi_ops.nbclient_fixes import without_widget_echo
+
+    without_widget_echo()
     nb = nbformat.read(NOTEBOOK, as_version=4)
     with tempfile.TemporaryDirectory() as tmp:  # the lab writes my_builds.csv next to itself
         t0 = time.perf_counter()

@@ -1,8 +1,9 @@
 """``indi-ops``: the one command line of the teacher's and operator's side.
 
     indi-ops grade collect-folder LAB FOLDER ROSTER   a learning platform's download → grading/submitted/
-    indi-ops grade autograde LAB                      grade the whole class in the sandbox, flag problems
-    indi-ops grade feedback LAB                       feedback HTML (hidden tests removed)
+    indi-ops grade prepare LAB                        what the lab caches, computed once per course (make release)
+    indi-ops grade autograde LAB [--workers N]        grade the whole class in the sandbox, N at once; flag problems
+    indi-ops grade feedback LAB [--workers N]         feedback HTML (hidden tests removed)
     indi-ops grade return-feedback LAB [--to DIR]     hand feedback back (hub exchange, or a folder)
     indi-ops hub [serve|add-instructor|add-students|remove|list|check-settings|export-content] …
     indi-ops labs sync|check [LAB …]                  lab_sources/<id>.md → labs/<id>/<id>.ipynb (make labs)

@@ -339,6 +339,9 @@ class _Kernel:
     def _start(self):
         from nbclient import NotebookClient
 
+        from indi_ops.nbclient_fixes import without_widget_echo
+
+        without_widget_echo()
         self.client = NotebookClient(
             self.nb, timeout=self.timeout, kernel_name="python3", allow_errors=True,
             interrupt_on_timeout=False, resources={"metadata": {"path": str(self.cwd)}})
@@ -687,26 +690,35 @@ def _run_all(nb, cwd: Path, timeout: float, blank: Task | None = None) -> dict[s
 
 
 def blank_check(lab: str, labs: Path = LABS, timeout: float = DEFAULT_TIMEOUT_S,
-                tasks: list[str] | None = None, log=None, baseline: dict[str, bool] | None = None
-                ) -> list[BlankResult]:
+                tasks: list[str] | None = None, log=None, baseline: dict[str, bool] | None = None,
+                workers: int | None = None) -> list[BlankResult]:
     """For each autograded task: leave it as the release's stub, run the whole lab, list what else fails.
 
     ``baseline``: test id → passed with every reference solution in place (e.g. :meth:`LabReport.baseline`
-    of the same lab's grader check); run here when not given."""
+    of the same lab's grader check); run here when not given. The runs are independent (a kernel and a
+    scratch folder each), so ``workers`` of them run at once (default: one per core)."""
+    import copy
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
     nb = _read(lab, labs)
     cwd = notebook_path(lab, labs).parent
     baseline = baseline if baseline is not None else _run_all(nb, cwd, timeout)
+    todo = [task for task in tasks_of(nb) if task.tests and (not tasks or task.grade_id in tasks)]
+    workers = workers or len(os.sched_getaffinity(0))
+
+    def run_blank(task: Task) -> dict[str, bool]:
+        return _run_all(copy.deepcopy(nb), cwd, timeout, blank=task)  # _Kernel swaps cells in its notebook
+
     out = []
-    for task in tasks_of(nb):
-        if not task.tests or (tasks and task.grade_id not in tasks):
-            continue
-        results = _run_all(nb, cwd, timeout, blank=task)
-        own = [t for t in task.test_ids if not results.get(t, False)]
-        collateral = [t for t, ok in results.items() if not ok and baseline.get(t) and t not in task.test_ids]
-        out.append(BlankResult(task.grade_id, own, collateral))
-        if log:
-            log(f"{lab:<20} blank {task.grade_id:<28} own tests failing {len(own)}/{len(task.test_ids)}"
-                + (f"; ALSO FAILS {', '.join(collateral)}" if collateral else "; nothing else fails"))
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
+        for task, results in zip(todo, pool.map(run_blank, todo), strict=True):
+            own = [t for t in task.test_ids if not results.get(t, False)]
+            collateral = [t for t, ok in results.items() if not ok and baseline.get(t) and t not in task.test_ids]
+            out.append(BlankResult(task.grade_id, own, collateral))
+            if log:
+                log(f"{lab:<20} blank {task.grade_id:<28} own tests failing {len(own)}/{len(task.test_ids)}"
+                    + (f"; ALSO FAILS {', '.join(collateral)}" if collateral else "; nothing else fails"))
     return out
 
 

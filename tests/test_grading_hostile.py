@@ -1,4 +1,5 @@
-"""Hostile and broken submissions, graded by ONE real `nbgrader autograde` run (indi_ops.grading.classroom.autograde_all).
+"""Hostile and broken submissions, graded by ONE real class run (indi_ops.grading.classroom.autograde_all, two
+students at a time), and once more one student at a time: both give the same gradebook.
 
 Each case gets a correct grade or a "needs manual grading" flag with the reason; the run always
 finishes; no other submission, grade, source notebook or the gradebook is affected; feedback never
@@ -24,7 +25,7 @@ from course import TINY, cell_index, grading_course, solved, submit  # noqa: E40
 from indi.paths import REPO_ROOT  # noqa: E402
 from indi_ops.grading import classroom as teacher  # noqa: E402
 
-pytestmark = pytest.mark.slow  # one class run, ~1–2 min on 2 cores
+pytestmark = pytest.mark.slow  # two class runs (parallel, serial), ~2 min on 2 cores
 
 FULL = 3.0  # autograded points of a perfect tiny submission (the written answer is graded by hand)
 
@@ -168,6 +169,7 @@ print("NETWORK", outcome)
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
+    """The class graded as teachers do: in parallel, two students at a time (CI has two cores)."""
     root = grading_course(tmp_path_factory.mktemp("hostile"), [TINY], timeout_s=5)
     listener = Listener()
     try:
@@ -175,12 +177,50 @@ def graded(tmp_path_factory):
         protected = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in
                      [root / "labs" / "tiny" / "tiny.ipynb", root / "nbgrader_config.py",
                       root / "grading" / "submitted" / "good" / "tiny" / "tiny.ipynb"]}
-        outcomes = {o.student_id: o for o in teacher.autograde_all(root, "tiny")}
-        gen = teacher.generate_feedback(root, "tiny")
+        outcomes = {o.student_id: o for o in teacher.autograde_all(root, "tiny", workers=2)}
+        gen = teacher.generate_feedback(root, "tiny", workers=2)
         assert gen["success"], gen.get("error")
     finally:
         listener.close()
     return {"root": root, "out": outcomes, "protected": protected, "listener": listener}
+
+
+def gradebook_snapshot(root: Path, outcomes: dict) -> dict:
+    """Everything grading decided, per student: outcome, and each graded cell's score, flag and comment."""
+    from nbgrader.api import Gradebook
+
+    snap = {}
+    with Gradebook(f"sqlite:///{root / 'grading' / 'gradebook.db'}", "indi-lab") as gb:
+        for sid, out in sorted(outcomes.items()):
+            cells = {}
+            try:
+                nb = gb.find_submission_notebook("tiny", "tiny", sid)
+                cells = {g.name: (g.auto_score, g.manual_score, g.needs_manual_grade) for g in nb.grades}
+                cells.update({f"comment:{c.name}": c.auto_comment for c in nb.comments})
+            except Exception:  # MissingEntry: never reached nbgrader (unreadable, missing)
+                pass
+            snap[sid] = {"status": out.status, "reasons": out.reasons, "notes": out.notes,
+                         "score": out.score, "max_score": out.max_score, "cells": cells}
+    return snap
+
+
+def test_parallel_and_serial_grading_give_identical_gradebooks(graded, tmp_path):
+    """The same hostile class graded one student at a time (nbgrader's way) gives the same gradebook."""
+    root = grading_course(tmp_path, [TINY], timeout_s=5)
+    listener = Listener()
+    try:
+        _build(root, listener)
+        serial = {o.student_id: o for o in teacher.autograde_all(root, "tiny", workers=1)}
+    finally:
+        listener.close()
+    parallel, serial = gradebook_snapshot(graded["root"], graded["out"]), gradebook_snapshot(root, serial)
+    assert set(parallel) == set(serial)
+    for sid in serial:
+        assert parallel[sid] == serial[sid], f"{sid}: parallel and serial grading differ"
+    from nbgrader.api import Gradebook, SubmittedAssignment
+
+    with Gradebook(f"sqlite:///{graded['root'] / 'grading' / 'gradebook.db'}", "indi-lab") as gb:
+        assert gb.db.query(SubmittedAssignment).count() == len(serial)  # one submission each, none twice
 
 
 def autograded_text(g, sid: str) -> str:

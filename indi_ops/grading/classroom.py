@@ -3,14 +3,18 @@
 ``indi-ops grade collect-folder LAB FOLDER ROSTER``
     Notebooks downloaded from a learning platform → ``grading/submitted/<student_id>/<LAB>/``
     (:mod:`indi_ops.grading.collect`; the roster format is :mod:`indi_ops.roster`).
-``indi-ops grade autograde LAB [--force]``
+``indi-ops grade prepare LAB``
+    Runs the lab's source notebook once so what it caches (image features) is computed once per course,
+    not in every sandbox (:mod:`indi_ops.grading.artefacts`); ``make release`` and ``autograde`` call it.
+``indi-ops grade autograde LAB [--force] [--workers N]``
     Checks every submission first (unreadable JSON, wrongly named or missing notebook), then grades each
     student with ``NbGraderAPI.autograde`` (sandboxed, see :mod:`indi_ops.grading.sandbox`), which returns
-    success, error and log *per student*; re-grades submissions a killed run left half done; flags
+    success, error and log *per student*, N students at once on N cores (:mod:`indi_ops.grading.workers`);
+    re-grades submissions a killed run left half done; flags
     problems in the gradebook (formgrader shows "needs manual grade" and the reason) and writes
     ``grading/reports/<LAB>-autograde.csv`` plus one log per student in ``grading/reports/<LAB>-logs/``.
-``indi-ops grade feedback LAB`` / ``return-feedback LAB [--to FOLDER]``
-    ``NbGraderAPI.generate_feedback`` (hidden tests removed) and hand-back: ``release_feedback`` through
+``indi-ops grade feedback LAB [--workers N]`` / ``return-feedback LAB [--to FOLDER]``
+    ``NbGraderAPI.generate_feedback`` per student, N at once (hidden tests removed) and hand-back: ``release_feedback`` through
     the hub's exchange, or one HTML file per student in a folder to upload to a learning platform.
 """
 
@@ -43,12 +47,14 @@ class Outcome:
     max_score: float | None = None
     reasons: list[str] = field(default_factory=list)  # why manual grading is needed
     notes: list[str] = field(default_factory=list)  # what was fixed or worth knowing
+    seconds: float | None = None  # wall time nbgrader took for it in this run (None: not graded now)
 
     def row(self) -> dict:
         return {"student_id": self.student_id, "status": self.status,
                 "score": "" if self.score is None else self.score,
                 "max_score": "" if self.max_score is None else self.max_score,
-                "reasons": "; ".join(self.reasons), "notes": "; ".join(self.notes)}
+                "reasons": "; ".join(self.reasons), "notes": "; ".join(self.notes),
+                "grading_s": "" if self.seconds is None else self.seconds}
 
 
 # ------------------------------------------------------------------------------------- autograde
@@ -116,13 +122,23 @@ def _last_error_line(result: dict) -> str:
     return lines[-1][:200] if lines else "nbgrader gave no reason (see this student's log)"
 
 
-def autograde_all(course_root: Path, lab: str, force: bool = False) -> list[Outcome]:
-    """Grade every submission of ``lab``, one student at a time through nbgrader's API.
+def autograde_all(course_root: Path, lab: str, force: bool = False, workers: int | None = None,
+                  progress: bool = True, prepare: bool = True) -> list[Outcome]:
+    """Grade every submission of ``lab`` through nbgrader's API, ``workers`` students at a time.
+
+    ``workers``: processes grading at once (default: one per core, fewer if the kernels' memory
+    limits do not fit; see :func:`indi_ops.grading.workers.default_workers`); 1 grades in this process,
+    one student after another, as nbgrader does. Scores and flags do not depend on it.
+    ``prepare``: first make sure what the lab caches (image features) is computed once for the course
+    (:func:`indi_ops.grading.artefacts.prepare`), not in every student's sandbox.
 
     A submission already graded to the end is kept unless ``force``; one a killed run left half done is
     graded again. Whatever nbgrader does with one student (an exception, a schema error) is that
     student's outcome only.
     """
+    from tqdm.auto import tqdm
+
+    from indi_ops.grading import workers as pool
     from indi_ops.grading.sandbox import check_sandbox, sandbox_enabled
 
     if sandbox_enabled():
@@ -131,8 +147,10 @@ def autograde_all(course_root: Path, lab: str, force: bool = False) -> list[Outc
     submitted = course_dir(course_root, "submitted")
     logs = course_root / "grading" / "reports" / f"{lab}-logs"
     logs.mkdir(parents=True, exist_ok=True)
-    nbgrader = api(course_root)
+    pool.quiet_known_nbgrader_warnings()
+    pool.serialise_sqlite_gradebook()
     outcomes: dict[str, Outcome] = {}
+    to_grade: list[str] = []
     for folder in sorted(p for p in submitted.glob(f"*/{lab}") if p.is_dir()):
         sid = folder.parent.name
         reasons, notes, ok = _precheck(folder, lab)
@@ -141,15 +159,42 @@ def autograde_all(course_root: Path, lab: str, force: bool = False) -> list[Outc
             out.status = "needs manual grading"
             _flag_in_gradebook(course_root, lab, sid, out.reasons)
             continue
-        graded = submission_path(course_root, "autograded", sid, lab)
-        nb_path = graded / f"{lab}.ipynb"
-        if graded.exists() and _done(nb_path) and not force:
+        nb_path = submission_path(course_root, "autograded", sid, lab) / f"{lab}.ipynb"
+        if nb_path.parent.exists() and _done(nb_path) and not force:
             out.notes.append("kept: graded by an earlier run (--force grades it again)")
-        else:
-            if graded.exists() and not _done(nb_path):
-                out.notes.append("re-graded: a previous run stopped before finishing it")
-            result = nbgrader.autograde(lab, sid, force=True, create=True)
+            continue
+        if nb_path.parent.exists() and not _done(nb_path):
+            out.notes.append("re-graded: a previous run stopped before finishing it")
+        to_grade.append(sid)
+    if to_grade and prepare:
+        _prepare_artefacts(course_root, lab, progress)
+    if workers is None:
+        workers, why = pool.default_workers(course_root)
+    else:
+        why = "asked for"
+    workers = max(1, min(workers, len(to_grade) or 1))
+    if to_grade and progress:
+        print(f"grading {len(to_grade)} submissions of {lab}: {pool.describe(course_root, workers, why)}",
+              file=sys.stderr)
+    results: dict[str, dict] = {}
+    bar = tqdm(total=len(to_grade), desc=f"autograde {lab}", unit="submission", disable=not progress or None)
+    try:
+        for sid, result in pool.run_per_student(course_root, "autograde", lab, to_grade, workers,
+                                                force=True, create=True):
+            results[sid] = result
             (logs / f"{sid}.log").write_text((result.get("log") or "") + (result.get("error") or ""))
+            bar.update()
+    finally:
+        bar.close()
+    for sid, out in outcomes.items():
+        if out.status != "graded":
+            continue
+        nb_path = submission_path(course_root, "autograded", sid, lab) / f"{lab}.ipynb"
+        result = results.get(sid)
+        if result is not None:
+            out.seconds = round(result.get("seconds", 0.0), 1)
+            if result.get("note"):
+                out.notes.append(result["note"])
             if not result.get("success"):
                 out.status = "needs manual grading"
                 out.reasons.append(f"nbgrader could not grade it: {_last_error_line(result)}")
@@ -175,6 +220,20 @@ def autograde_all(course_root: Path, lab: str, force: bool = False) -> list[Outc
     return list(outcomes.values())
 
 
+def _prepare_artefacts(course_root: Path, lab: str, progress: bool) -> None:
+    """The lab's cached artefacts, once per course; a failure is reported and grading goes on without."""
+    from indi_ops.grading.artefacts import prepare
+
+    try:
+        info = prepare(course_root, lab, progress=progress)
+    except InputError as exc:
+        print(f"WARNING: {exc}\nGrading goes on; each sandbox computes what the lab needs itself.", file=sys.stderr)
+        return
+    if progress and not info["skipped"]:
+        print(f"prepared {lab}: source notebook run once in {info['seconds']:.0f} s, "
+              f"{len(info['cached_files'])} cached files for every sandbox to read", file=sys.stderr)
+
+
 def write_report(course_root: Path, lab: str, outcomes: list[Outcome]) -> Path:
     path = Path(course_root) / "grading" / "reports" / f"{lab}-autograde.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -186,9 +245,32 @@ def write_report(course_root: Path, lab: str, outcomes: list[Outcome]) -> Path:
 
 
 # -------------------------------------------------------------------------------------- feedback
-def generate_feedback(course_root: Path, lab: str) -> dict:
-    """Feedback HTML for the whole class (hidden tests and their traces removed): nbgrader's API result."""
-    return api(Path(course_root).resolve()).generate_feedback(lab, force=True)
+def generate_feedback(course_root: Path, lab: str, workers: int | None = None, progress: bool = True) -> dict:
+    """Feedback HTML for every graded student (hidden tests and their traces removed), ``workers`` at a time.
+
+    Returns nbgrader's API result for the class: ``success`` only if every student's feedback was made;
+    ``error`` names the students whose feedback failed, with the reason.
+    """
+    from tqdm.auto import tqdm
+
+    from indi_ops.grading import workers as pool
+
+    course_root = Path(course_root).resolve()
+    autograded = course_dir(course_root, "autograded")
+    sids = sorted(p.parent.name for p in autograded.glob(f"*/{lab}") if p.is_dir())
+    if workers is None:
+        workers, _ = pool.default_workers(course_root)
+    failed, logs = [], []
+    bar = tqdm(total=len(sids), desc=f"feedback {lab}", unit="student", disable=not progress or None)
+    try:
+        for sid, result in pool.run_per_student(course_root, "generate_feedback", lab, sids, workers, force=True):
+            logs.append(result.get("log") or "")
+            if not result.get("success"):
+                failed.append(f"{sid}: {_last_error_line(result)}")
+            bar.update()
+    finally:
+        bar.close()
+    return {"success": not failed, "error": "\n".join(failed), "log": "".join(logs), "students": len(sids)}
 
 
 def return_feedback(course_root: Path, lab: str, to: Path | None = None) -> list[Path]:
@@ -232,10 +314,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("lab")
     p.add_argument("folder", type=Path)
     p.add_argument("roster", type=Path)
+    p = sub.add_parser("prepare", help="compute what the lab caches once for the course (make release runs it)")
+    p.add_argument("lab")
     p = sub.add_parser("autograde", help="grade the whole class, flag problems")
     p.add_argument("lab")
     p.add_argument("--force", action="store_true", help="grade again submissions an earlier run finished")
-    sub.add_parser("feedback", help="feedback HTML, hidden tests removed").add_argument("lab")
+    p.add_argument("--workers", type=int, default=None,
+                   help="students graded at once (default: one per core; 1 = one after another)")
+    p = sub.add_parser("feedback", help="feedback HTML, hidden tests removed")
+    p.add_argument("lab")
+    p.add_argument("--workers", type=int, default=None, help="students at once (default: one per core)")
     p = sub.add_parser("return-feedback", help="hand feedback back (exchange, or a folder)")
     p.add_argument("lab")
     p.add_argument("--to", type=Path, default=None, help="folder for the learning platform")
@@ -246,6 +334,10 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"\nstopped. Nothing graded so far is lost: run `indi-ops grade {args.cmd} {getattr(args, 'lab', '')}` "
+              "(make autograde) again to grade the rest.", file=sys.stderr)
+        return 130
 
 
 def _run(args, root: Path) -> int:
@@ -258,14 +350,22 @@ def _run(args, root: Path) -> int:
             if rep[key]:
                 print(f"{key}: {rep[key]}")
         return 1 if rep["unknown"] or rep["ambiguous"] else 0
+    if args.cmd == "prepare":
+        from indi_ops.grading.artefacts import prepare
+
+        info = prepare(root, args.lab)
+        print(f"{args.lab}: " + ("already prepared for this version of the source notebook" if info["skipped"] else
+              f"source notebook run once in {info['seconds']:.0f} s; {len(info['cached_files'])} files cached"))
+        return 0
     if args.cmd == "autograde":
-        _print_outcomes(autograde_all(root, args.lab, force=args.force))
+        _print_outcomes(autograde_all(root, args.lab, force=args.force, workers=args.workers))
         print(f"report: grading/reports/{args.lab}-autograde.csv")
         return 0
     if args.cmd == "feedback":
-        result = generate_feedback(root, args.lab)
+        result = generate_feedback(root, args.lab, workers=args.workers)
         if not result.get("success"):
-            print(f"feedback failed: {_last_error_line(result)}", file=sys.stderr)
+            print(f"feedback failed for:\n{result['error']}\n(the students' logs: rerun with --workers 1 for "
+                  "nbgrader's full output)", file=sys.stderr)
             return 1
         print(f"feedback written to {course_dir(root, 'feedback').relative_to(root)}/<student>/{args.lab}/")
         return 0

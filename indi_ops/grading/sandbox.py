@@ -64,6 +64,7 @@ from indi.errors import IndiError
 from indi.paths import DATASETS_DIR, DATASETS_YML, REPO_ROOT, cache_dir, data_dir
 from indi_ops.grading import cgroups, uids
 from indi_ops.grading.metadata import FLAGS_KEY, META_KEY
+from indi_ops.nbclient_fixes import without_widget_echo
 
 # Defaults for one grading kernel (a whole notebook). Memory: what all its processes and its files in
 # /tmp hold together (cgroup), and the address space of each process: numpy, pandas, scikit-learn,
@@ -451,6 +452,7 @@ class SandboxedExecute(Execute):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
         super().__init__(*args, **kwargs)
+        without_widget_echo()
 
     def _remaining_s(self) -> float:
         return self.time_budget_s - (time.monotonic() - self._started) if self.time_budget_s > 0 else math.inf

@@ -27,6 +27,12 @@ grading.feedback_run_overhead_ratio  feedback_wall_s / class_wall_s
 grading.prepare_s          the labs' source notebooks run once for their cached artefacts (0 when cached)
 grading.load_avg_1m        the machine's load when the run started (other jobs slow every figure)
 grading.labs               labs measured (INDI_BENCH_GRADING_LABS=fixture, or a comma list of ids, narrows it)
+
+Measured 2026-12-02 on the 2-core machine: 3 labs × 4 students (load 1.0): parallel_ratio 0.65,
+overhead_ratio 1.06 (was 1.66 before the labs' artefacts were prepared once), 9.9 s per submission
+(was 28.9 s), nbgrader's own steps ≈ 2 s, sandboxed kernel start 0.8 s. CLASS=30 on Lab 1 (load 2.8):
+parallel_ratio 0.68, overhead_ratio 1.00, 16 s per submission. The limit is 1/cores = 0.5; Lab 1's model
+search (GridSearchCV, 2 jobs) already uses both cores in the bare run, so it gains less.
 """
 
 from __future__ import annotations

@@ -198,8 +198,9 @@ def run_per_student(course_root: Path, method: str, lab: str, student_ids: list[
     """Call ``NbGraderAPI.<method>(lab, student_id, **kwargs)`` for every student; yield (student, result).
 
     ``workers`` = 1 runs in this process (nbgrader's own serial way); more runs a process pool. A worker
-    that dies (killed, out of memory) costs only the students it held: they come back with
-    ``success=False`` and the reason, and the rest go on in a new pool.
+    that dies (killed, out of memory) breaks the pool: the students not yet done go to a new pool (their
+    result then carries a ``note``); after three broken pools they come back with ``success=False`` and
+    the reason, to be graded by the next run.
     """
     course_root = Path(course_root).resolve()
     quiet_known_nbgrader_warnings()

@@ -364,8 +364,8 @@ def _run(args, root: Path) -> int:
     if args.cmd == "feedback":
         result = generate_feedback(root, args.lab, workers=args.workers)
         if not result.get("success"):
-            print(f"feedback failed for:\n{result['error']}\n(the students' logs: rerun with --workers 1 for "
-                  "nbgrader's full output)", file=sys.stderr)
+            print(f"feedback failed for:\n{result['error']}\n(nbgrader's full output: `indi-ops grade feedback "
+                  f"{args.lab} --workers 1`)", file=sys.stderr)
             return 1
         print(f"feedback written to {course_dir(root, 'feedback').relative_to(root)}/<student>/{args.lab}/")
         return 0
